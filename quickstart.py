@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The two quickstart commands, needing nothing but python3.
+
+    python3 quickstart.py run    # set up .venv, load the shipped data, show the operating model
+    python3 quickstart.py test   # set up .venv with test tools, run lint, types and the whole test suite
+
+Each command creates (or reuses) the project's virtual environment in .venv and
+installs what it needs into it, so a fresh clone works on a machine with only python3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True, env=env)
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the package with ``extras``, skipping when nothing changed."""
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    stamp = VENV / f".installed-{extras.replace(',', '-')}"
+    key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == key:
+        return
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    stamp.write_text(key)
+
+
+def system_packages() -> None:
+    """Debian packages the browser and Spark tests need (installed only when missing)."""
+    wanted = {"chromium": "chromium", "java": "openjdk-17-jre-headless"}
+    missing = [pkg for exe, pkg in wanted.items() if shutil.which(exe) is None]
+    if not missing or shutil.which("apt-get") is None:
+        return
+    prefix = [] if os.geteuid() == 0 else ["sudo"]
+    sh(*prefix, "apt-get", "update", "-qq")
+    sh(*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing)
+
+
+def run() -> None:
+    ensure_venv("web")
+    sh(BIN / "opmodel", "overview")
+
+
+def test() -> None:
+    ensure_venv("web,dev")
+    sh(BIN / "ruff", "check", "src", "tests", "scripts", "benchmarks", "quickstart.py")
+    sh(BIN / "mypy")
+    sh(BIN / "python", "-m", "pytest", *sys.argv[2:])
+
+
+def main() -> None:
+    commands = {"run": run, "test": test, "system-packages": system_packages}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage: python3 quickstart.py {{{'|'.join(commands)}}}")
+    commands[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Build the compact structure data shipped in the package from ../shared/data.
+
+Sources (Open Government Licence v3.0; see shared/data/ods-org-hierarchy/PROVENANCE.md):
+ODS etr/eccg snapshots (2025b, June 2026), the ONS ICB names and codes (Dec 2024),
+the derived ICB→region crosswalk and region list, and the NOF 2025/26 mental health
+and community trust CSV (to label those trusts' peer group).
+
+Outputs in src/opmodel/structure/data/:
+  regions.csv, icbs.csv            reference lists (our header format)
+  etr_2025.csv, eccg_2025.csv,      ODS files in their 27-column layout, address
+  etr_2026-06.csv                   lines and telephone blanked to stay compact
+  trust_subtypes.csv               code, subtype (acute | mental_health_community | ambulance | wales)
+  snapshots.csv                    the order and as-of dates the seeder applies them in
+
+Run:  python scripts/build_structure_data.py [--shared ../shared]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src/opmodel/structure/data"
+
+ICB_OPEN = "2022-07-01"      # ICBs became statutory on 1 July 2022
+MERGER_DATE = "2026-04-01"   # the April 2026 ICB mergers
+REGION_OPEN = "2019-04-01"   # the seven NHS England regions' footprints date from April 2019
+
+#: ICBs created by the April 2026 mergers: ODS codes from the June 2026 etr file; names as ODS gives them
+#: (shared/data/ods-org-hierarchy/PROVENANCE.md).
+NEW_ICBS = {
+    "Z9B2Z": "NHS West and North London Integrated Care Board",
+    "D7T5G": "NHS Essex Integrated Care Board",
+    "S9B9J": "NHS Surrey and Sussex Integrated Care Board",
+    "S1Y5D": "NHS Central East Integrated Care Board",
+    "T6Y0W": "NHS Norfolk and Suffolk Integrated Care Board",
+    "S0E4D": "NHS Thames Valley Integrated Care Board",
+}
+
+
+def read(path: Path) -> list[list[str]]:
+    return list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+
+
+def compact_ods(src: Path, dst: Path) -> list[list[str]]:
+    rows = read(src)
+    out = []
+    for r in rows:
+        r = list(r)
+        for i in (4, 5, 6, 7, 8, 17):  # address lines and telephone
+            r[i] = ""
+        out.append(r)
+    with dst.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(out)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    a = ap.parse_args()
+    ods = a.shared / "data/ods-org-hierarchy"
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    regions = read(ods / "derived_nhs_regions_2024-25.csv")[1:]
+    with (OUT / "regions.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["code", "name", "ons_code", "open_date"])
+        for code, ons, name, _n in regions:
+            w.writerow([code, name, ons, REGION_OPEN])
+
+    etr25 = compact_ods(ods / "etr_snapshot_2025b.csv", OUT / "etr_2025.csv")
+    compact_ods(ods / "eccg_snapshot_2025b.csv", OUT / "eccg_2025.csv")
+    etr26 = compact_ods(ods / "etr_snapshot_2026-06.csv", OUT / "etr_2026-06.csv")
+
+    crosswalk = {r[1]: r for r in read(ods / "derived_icb_region_crosswalk_2024-25.csv")[1:]}
+    ons = {r[1]: r for r in read(ods / "ons_icb_names_codes_dec_2024.csv")[1:]}
+    assert len(ons) == 42 and set(ons) == set(crosswalk), "expected the same 42 ICBs in ONS and the crosswalk"
+    icbs_2026 = {r[3] for r in etr26 if not r[11] and r[3]}
+    closed = sorted(set(ons) - icbs_2026)
+    new = sorted(icbs_2026 - set(ons))
+    assert set(new) == set(NEW_ICBS), f"unexpected new ICB codes {new}"
+    assert len(ons) - len(closed) + len(new) == 36, (closed, new)
+    new_region: dict[str, set[str]] = {}
+    for r in etr26:
+        if r[3] in NEW_ICBS and not r[11]:
+            new_region.setdefault(r[3], set()).add(r[2])
+    with (OUT / "icbs.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["code", "name", "ons_code", "region", "open_date", "close_date"])
+        for code in sorted(ons):
+            close = "2026-03-31" if code in closed else ""
+            w.writerow([code, ons[code][2], ons[code][0], crosswalk[code][3], ICB_OPEN, close])
+        for code in new:
+            (region,) = new_region[code]
+            w.writerow([code, NEW_ICBS[code], "", region, MERGER_DATE, ""])
+
+    mh = {r[4] for r in read(a.shared / "data/nof-2025-26-mh-community-raw/"
+                                "nhs-oversight-framework-mental-health-and-community-trust-data-q1-q3-2025-26.csv")[1:]}
+    with (OUT / "trust_subtypes.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["code", "subtype"])
+        codes = {r[0]: r for r in etr25} | {r[0]: r for r in etr26}
+        for code in sorted(codes):
+            r = codes[code]
+            if not r[2]:
+                sub = "wales"
+            elif code in mh:
+                sub = "mental_health_community"
+            elif "AMBULANCE" in r[1].upper():
+                sub = "ambulance"
+            else:
+                sub = "acute"
+            w.writerow([code, sub])
+
+    with (OUT / "snapshots.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["file", "as_of"])
+        w.writerow(["regions.csv", ""])
+        w.writerow(["icbs.csv", ""])
+        w.writerow(["etr_2025.csv", ICB_OPEN])
+        w.writerow(["eccg_2025.csv", ICB_OPEN])
+        w.writerow(["etr_2026-06.csv", MERGER_DATE])
+    print(f"wrote {OUT}: {len(closed)} ICBs close on 2026-03-31 ({', '.join(closed)}); new: {', '.join(new)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Command-line interface: a thin adapter that parses arguments, calls the library and formats."""

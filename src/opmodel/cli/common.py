@@ -1,0 +1,63 @@
+"""Options and helpers every command shares: the store, dates and error handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from opmodel.cli.output import err_console
+from opmodel.errors import InputError, OpmodelError, UnknownCodeError
+from opmodel.store import Store, open_store
+
+__all__ = ["handle_errors", "open_cli_store", "parse_date", "state"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    store_path: Path | None = None
+
+
+state = _State()
+
+
+def open_cli_store() -> Store:
+    """The store named by ``--store``/``OPMODEL_STORE`` or the default, seeded on first use."""
+    return open_store(state.store_path)
+
+
+def parse_date(value: str | None, name: str = "--on") -> dt.date:
+    """Accept YYYY-MM-DD (or YYYY-MM as the month's first day); default today."""
+    if value is None:
+        return dt.date.today()
+    try:
+        if len(value) == 7:
+            return dt.date.fromisoformat(value + "-01")
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+def handle_errors(fn: F) -> F:
+    """Turn library errors into clear messages and exit codes (1: input or data problem)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"[bold red]Rejected; nothing was written.[/]\n{exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except UnknownCodeError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except OpmodelError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,68 @@
+"""The ``opmodel`` command: one sub-command group per area, each a thin adapter."""
+
+from __future__ import annotations
+
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from opmodel import __version__
+from opmodel.cli import data, org
+from opmodel.cli.common import handle_errors, open_cli_store, parse_date, state
+from opmodel.cli.output import console
+
+app = typer.Typer(
+    name="opmodel",
+    help="opmodel: the NHS England operating model as code (structure, accountability, metrics, "
+    "oversight, variation).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(org.app, name="org")
+app.add_typer(data.app, name="data")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"opmodel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    store: Annotated[Path | None, typer.Option("--store", envvar="OPMODEL_STORE",
+                                               help="DuckDB store file (default: the user data directory).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    state.store_path = store
+
+
+@app.command("overview")
+@handle_errors
+def overview(on: Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")] = None
+             ) -> None:
+    """The national structure on a date: regions, their ICBs and trust counts."""
+    from opmodel.structure import list_organisations
+
+    day = parse_date(on)
+    with open_cli_store() as store:
+        regions = list_organisations(store, kind="region", on=day)
+        icbs = list_organisations(store, kind="icb", on=day)
+        trusts = list_organisations(store, kind="trust", on=day)
+    console.print(f"[bold]NHS England on {day.isoformat()}[/]: {len(regions)} regions, {len(icbs)} ICBs, "
+                  f"{sum(1 for t in trusts if t['region'])} trusts in England")
+    for region in regions:
+        mine = [i for i in icbs if i["region"] == region["code"]]
+        console.print(f"\n[bold]{region['code']} {region['name']}[/] ({len(mine)} ICBs)")
+        for icb in mine:
+            n = sum(1 for t in trusts if t["icb"] == icb["code"])
+            console.print(f"  {icb['code']:<6} {icb['name']}  [dim]{n} trust(s)[/]")
+
+
+def main() -> None:
+    app()
+
+

@@ -1,0 +1,14 @@
+"""Registers each area's shipped default data with the store, in dependency order.
+
+A new store is seeded with these on first open so that every command works out
+of the box, with no network and no ../shared at run time.
+"""
+
+from __future__ import annotations
+
+from opmodel.store.connection import register_seeder
+from opmodel.structure.defaults import seed_structure
+
+__all__: list[str] = []
+
+register_seeder("structure", seed_structure)

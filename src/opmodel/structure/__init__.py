@@ -1,0 +1,52 @@
+"""Structure: a time-versioned registry of NHS organisations built from ODS files.
+
+Ask where an organisation sat on any date, list organisations under a region or
+ICB, walk the hierarchy and see what changed between two dates.
+"""
+
+from opmodel.structure.defaults import seed_structure
+from opmodel.structure.loader import LoadSummary, apply_ods_snapshot, apply_reference, load_ods, load_reference
+from opmodel.structure.models import NATIONAL_CODE, Organisation, OrgKind, Relationship, RelKind, StructureChange
+from opmodel.structure.ods import OdsFileKind, OdsSnapshot, read_ods_file
+from opmodel.structure.queries import (
+    ANCESTORS_SQL,
+    ancestors_on,
+    changes,
+    children_on,
+    get_organisation,
+    list_organisations,
+    org_details,
+    parent_on,
+    suggest_codes,
+    tree,
+)
+from opmodel.structure.reference import read_reference_file
+
+__all__ = [
+    "ANCESTORS_SQL",
+    "NATIONAL_CODE",
+    "LoadSummary",
+    "OdsFileKind",
+    "OdsSnapshot",
+    "OrgKind",
+    "Organisation",
+    "RelKind",
+    "Relationship",
+    "StructureChange",
+    "ancestors_on",
+    "apply_ods_snapshot",
+    "apply_reference",
+    "changes",
+    "children_on",
+    "get_organisation",
+    "list_organisations",
+    "load_ods",
+    "load_reference",
+    "org_details",
+    "parent_on",
+    "read_ods_file",
+    "read_reference_file",
+    "seed_structure",
+    "suggest_codes",
+    "tree",
+]
