@@ -1,0 +1,66 @@
+"""Shared fixtures: a seeded store per test (copied from one built per session) and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opmodel.store import Store, open_store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED_DATA = SHARED / "data"
+
+
+@pytest.fixture(scope="session")
+def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file seeded with the shipped default data, built once per test session."""
+    path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
+    store = open_store(path)
+    store.execute("CHECKPOINT")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def store_path(seeded_store_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded store for one test."""
+    target = tmp_path / "store.duckdb"
+    shutil.copy(seeded_store_file, target)
+    return target
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    s = open_store(store_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated store with no data at all (no defaults seeded)."""
+    s = open_store(tmp_path / "empty.duckdb", seed=False)
+    yield s
+    s.close()
+
+
+class Cli:
+    """Runs ``opmodel`` in-process against one store and returns the result."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.store_path = store_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str) -> object:
+        from opmodel.cli.main import app
+
+        return self.runner.invoke(app, ["--store", str(self.store_path), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(store_path: Path) -> Cli:
+    return Cli(store_path)
