@@ -19,6 +19,7 @@ app = typer.Typer(
     "oversight, variation).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 app.add_typer(org.app, name="org")
 app.add_typer(data.app, name="data")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from opmodel.errors import UnknownCodeError
 from opmodel.store import Store
@@ -51,18 +51,23 @@ def _org(row: tuple[Any, ...]) -> Organisation:
                         close_date=row[5], ons_code=row[6], postcode=row[7])
 
 
+def _name_score(a: str, b: str, **_: object) -> float:
+    """Typo-tolerant name match: whole-word overlap and best partial alignment, averaged."""
+    return (fuzz.token_set_ratio(a, b) + fuzz.partial_ratio(a, b)) / 2
+
+
 def suggest_codes(store: Store, code: str, limit: int = 5) -> list[str]:
     """The known codes closest to ``code`` (by code, then by name), for 'did you mean'."""
     rows = store.execute("SELECT code, name FROM organisations").fetchall()
-    choices = {c: c for c, _ in rows}
-    by_code = process.extract(code.upper(), choices, scorer=fuzz.ratio, limit=limit)
-    names = {c: n for c, n in rows}
-    by_name = process.extract(code, names, scorer=fuzz.WRatio, limit=limit)
-    ranked = sorted([*by_code, *by_name], key=lambda t: -t[1])
-    out: list[str] = []
-    for _match, _score, key in ranked:
-        if key not in out:
-            out.append(str(key))
+    looks_like_code = " " not in code.strip() and len(code.strip()) <= 6
+    scored: dict[str, float] = {}
+    for _m, score, key in process.extract(code.upper(), {c: c for c, _ in rows}, scorer=fuzz.ratio,
+                                          limit=limit * 2):
+        scored[str(key)] = score + (10 if looks_like_code else -20)
+    for _m, score, key in process.extract(code, {c: n for c, n in rows}, scorer=_name_score,
+                                          processor=utils.default_process, limit=limit * 2):
+        scored[str(key)] = max(scored.get(str(key), 0.0), score)
+    out = sorted(scored, key=lambda k: -scored[k])
     return out[:limit]
 
 

@@ -1,0 +1,29 @@
+"""Each area declares its public API in ``__all__``, and every name there exists."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import opmodel
+
+AREAS = sorted(m.name for m in pkgutil.iter_modules(opmodel.__path__) if m.ispkg and m.name != "cli")
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_area_declares_and_exports_its_api(area: str) -> None:
+    module = importlib.import_module(f"opmodel.{area}")
+    exported = getattr(module, "__all__", None)
+    assert exported, f"opmodel.{area} has no __all__"
+    assert len(set(exported)) == len(exported)
+    for name in exported:
+        assert hasattr(module, name), f"opmodel.{area}.{name} is in __all__ but missing"
+
+
+def test_structure_api_is_what_the_docs_promise() -> None:
+    from opmodel import structure
+
+    for name in ("org_details", "list_organisations", "tree", "changes", "load_ods", "ancestors_on"):
+        assert name in structure.__all__
