@@ -10,7 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-import click
 import typer.main
 from typer.testing import CliRunner
 
@@ -19,11 +18,11 @@ TARGET = ROOT / "docs/cli-reference.md"
 WIDTH = "100"
 
 
-def _commands(group: click.Command, path: list[str]) -> list[list[str]]:
+def _commands(group: object, path: list[str]) -> list[list[str]]:
     out = [path]
-    if isinstance(group, click.Group):
-        for name in sorted(group.commands):
-            out.extend(_commands(group.commands[name], [*path, name]))
+    children = getattr(group, "commands", None) or {}
+    for name in sorted(children):
+        out.extend(_commands(children[name], [*path, name]))
     return out
 
 

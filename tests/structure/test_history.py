@@ -129,7 +129,7 @@ def test_an_organisation_missing_from_a_later_snapshot_loses_its_link(history: S
 
 def test_a_code_registered_as_another_kind_is_rejected(history: Store, tmp_path: Path) -> None:
     cols = ["QKK", "AN NHS TRUST", "Y56", "QMF"] + [""] * 6 + ["20200101", ""] + [""] * 15
-    lines = (ODS / "etr_snapshot_2026-06.csv").read_text().splitlines() + [",".join(f'"{c}"' for c in cols)]
+    lines = [*(ODS / "etr_snapshot_2026-06.csv").read_text().splitlines(), ",".join(f'"{c}"' for c in cols)]
     path = tmp_path / "etr.csv"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match="QKK is already registered as a icb"):

@@ -70,7 +70,7 @@ def test_bad_rows_name_file_line_and_field(tmp_path: Path, edit: str, field: str
     assert problem.line == 10
     assert problem.field == field
     assert expected in problem.message
-    assert f"line 10" in str(err.value)
+    assert "line 10" in str(err.value)
 
 
 def test_rejects_a_file_that_is_not_ods(tmp_path: Path) -> None:

@@ -43,7 +43,8 @@ class LoadSummary:
 def _new_load(store: Store, kind: str, source: str, sha: str, as_of: dt.date | None, rows: int) -> int:
     load_id = int(store.scalar("SELECT nextval('load_id_seq')"))
     store.execute(
-        "INSERT INTO loads(load_id, area, kind, source, sha256, as_of, row_count) VALUES (?, 'structure', ?, ?, ?, ?, ?)",
+        "INSERT INTO loads(load_id, area, kind, source, sha256, as_of, row_count) "
+        "VALUES (?, 'structure', ?, ?, ?, ?, ?)",
         [load_id, kind, source, sha, as_of, rows],
     )
     return load_id

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["NATIONAL_CODE", "OrgKind", "Organisation", "Relationship", "RelKind", "StructureChange"]
+__all__ = ["NATIONAL_CODE", "OrgKind", "Organisation", "RelKind", "Relationship", "StructureChange"]
 
 #: ODS code of NHS England, the root of the hierarchy.
 NATIONAL_CODE = "X24"

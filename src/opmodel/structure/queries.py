@@ -203,21 +203,25 @@ def changes(store: Store, start: dt.date, end: dt.date) -> list[StructureChange]
         start, end = end, start
     out: list[StructureChange] = []
     for code, name, kind, opened in store.execute(
-        "SELECT code, name, kind, open_date FROM organisations WHERE open_date > ? AND open_date <= ? ORDER BY open_date, code",
+        "SELECT code, name, kind, open_date FROM organisations "
+        "WHERE open_date > ? AND open_date <= ? ORDER BY open_date, code",
         [start, end],
     ).fetchall():
         out.append(StructureChange(code=code, name=name, kind=OrgKind(kind), change="opened", date=opened,
                                    new_parent=(p.code if (p := parent_on(store, code, end)) else None)))
     for code, name, kind, closed in store.execute(
-        "SELECT code, name, kind, close_date FROM organisations WHERE close_date >= ? AND close_date < ? ORDER BY close_date, code",
+        "SELECT code, name, kind, close_date FROM organisations "
+        "WHERE close_date >= ? AND close_date < ? ORDER BY close_date, code",
         [start, end],
     ).fetchall():
         out.append(StructureChange(code=code, name=name, kind=OrgKind(kind), change="closed", date=closed,
                                    old_parent=(p.code if (p := parent_on(store, code, closed)) else None)))
     moved = store.execute(
         """
-        WITH a AS (SELECT child, parent FROM relationships WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)),
-             b AS (SELECT child, parent, valid_from FROM relationships WHERE valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)),
+        WITH a AS (SELECT child, parent FROM relationships
+                   WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)),
+             b AS (SELECT child, parent, valid_from FROM relationships
+                   WHERE valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)),
              live AS (SELECT code, name, kind FROM organisations
                       WHERE (open_date IS NULL OR open_date <= $1) AND (close_date IS NULL OR close_date >= $2))
         SELECT l.code, l.name, l.kind, a.parent, b.parent, b.valid_from
