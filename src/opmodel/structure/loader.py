@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from opmodel.errors import InputError, InputProblem
 from opmodel.store import Store
 from opmodel.structure.models import NATIONAL_CODE, OrgKind, RelKind
@@ -86,30 +88,54 @@ def _upsert_org(store: Store, code: str, name: str, kind: OrgKind, source: str, 
         summary.organisations_added += 1
 
 
-def _set_parent(store: Store, child: str, parent: str | None, rel: RelKind, as_of: dt.date,
-                start: dt.date, end: dt.date | None, load_id: int, summary: LoadSummary) -> None:
-    """Make ``parent`` the parent of ``child`` from ``as_of``, carrying on an unchanged link."""
-    current = store.execute(
-        "SELECT rowid, parent, valid_from, valid_to FROM relationships WHERE child = ? AND rel = ? "
-        "AND (valid_to IS NULL OR valid_to >= ?) ORDER BY valid_from",
-        [child, rel.value, as_of],
-    ).fetchall()
+@dataclass
+class _LinkPlan:
+    """Set-based changes to ``relationships`` computed in Python, written in three statements."""
+
+    deletes: list[int] = field(default_factory=list)
+    ends: list[tuple[int, dt.date | None]] = field(default_factory=list)
+    inserts: list[tuple[str, str, str, dt.date, dt.date | None, int]] = field(default_factory=list)
+
+    def write(self, store: Store) -> None:
+        if self.deletes:
+            store.execute("DELETE FROM relationships WHERE rowid IN (SELECT unnest(?::BIGINT[]))", [self.deletes])
+        if self.ends:
+            ends = pa.table({"rid": pa.array([r for r, _ in self.ends], pa.int64()),
+                             "valid_to": pa.array([d for _, d in self.ends], pa.date32())})
+            store.con.register("_link_ends", ends)
+            store.execute("UPDATE relationships SET valid_to = e.valid_to FROM _link_ends e "
+                          "WHERE relationships.rowid = e.rid")
+            store.con.unregister("_link_ends")
+        if self.inserts:
+            cols = list(zip(*self.inserts, strict=True))
+            new = pa.table({"child": pa.array(cols[0], pa.string()), "parent": pa.array(cols[1], pa.string()),
+                            "rel": pa.array(cols[2], pa.string()), "valid_from": pa.array(cols[3], pa.date32()),
+                            "valid_to": pa.array(cols[4], pa.date32()), "load_id": pa.array(cols[5], pa.int32())})
+            store.con.register("_link_new", new)
+            store.execute("INSERT INTO relationships(child, parent, rel, valid_from, valid_to, load_id) "
+                          "SELECT child, parent, rel, valid_from, valid_to, load_id FROM _link_new")
+            store.con.unregister("_link_new")
+
+
+def _plan_parent(plan: _LinkPlan, current: list[tuple[int, str, dt.date]], child: str, parent: str | None,
+                 rel: RelKind, as_of: dt.date, start: dt.date, end: dt.date | None, load_id: int,
+                 summary: LoadSummary) -> None:
+    """Make ``parent`` the parent of ``child`` from ``as_of``, carrying on an unchanged link.
+
+    ``current`` holds the child's links of this kind still valid on or after ``as_of``.
+    """
     carried = False
-    for rowid, old_parent, vfrom, _vto in current:
+    for rowid, old_parent, vfrom in current:
         if vfrom >= as_of:
-            # A restatement on or after this date is superseded by this snapshot.
-            store.execute("DELETE FROM relationships WHERE rowid = ?", [rowid])
+            plan.deletes.append(rowid)  # a restatement on or after this date is superseded
         elif old_parent == parent and not carried:
-            store.execute("UPDATE relationships SET valid_to = ? WHERE rowid = ?", [end, rowid])
+            plan.ends.append((rowid, end))
             carried = True
         else:
-            store.execute("UPDATE relationships SET valid_to = ? WHERE rowid = ?", [as_of - _DAY, rowid])
+            plan.ends.append((rowid, as_of - _DAY))
             summary.relationships_closed += 1
     if parent is not None and not carried and (end is None or start <= end):
-        store.execute(
-            "INSERT INTO relationships(child, parent, rel, valid_from, valid_to, load_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [child, parent, rel.value, start, end, load_id],
-        )
+        plan.inserts.append((child, parent, rel.value, start, end, load_id))
         summary.relationships_opened += 1
 
 
@@ -120,6 +146,31 @@ def _latest(*dates: dt.date | None) -> dt.date:
 def _earliest(*dates: dt.date | None) -> dt.date | None:
     present = [d for d in dates if d is not None]
     return min(present) if present else None
+
+
+def _bulk_upsert_orgs(store: Store, records: tuple[OdsRecord, ...], kind: OrgKind, source: str,
+                      known: dict[str, tuple[str, dt.date | None, dt.date | None]], summary: LoadSummary) -> None:
+    """Insert or update every organisation of a snapshot in one statement (subtype is kept)."""
+    table = pa.table({
+        "code": pa.array([r.code for r in records], pa.string()),
+        "name": pa.array([r.name for r in records], pa.string()),
+        "open_date": pa.array([r.open_date for r in records], pa.date32()),
+        "close_date": pa.array([r.close_date for r in records], pa.date32()),
+        "postcode": pa.array([r.postcode for r in records], pa.string()),
+    })
+    store.con.register("_orgs_in", table)
+    store.execute(
+        "INSERT INTO organisations(code, name, kind, open_date, close_date, postcode, source) "
+        "SELECT code, name, ?, open_date, close_date, postcode, ? FROM _orgs_in "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+        "open_date = excluded.open_date, close_date = excluded.close_date, "
+        "postcode = coalesce(excluded.postcode, organisations.postcode), source = excluded.source",
+        [kind.value, source],
+    )
+    store.con.unregister("_orgs_in")
+    added = sum(1 for r in records if r.code not in known)
+    summary.organisations_added += added
+    summary.organisations_updated += len(records) - added
 
 
 def apply_reference(store: Store, ref: ReferenceFile) -> LoadSummary:
@@ -240,27 +291,31 @@ def apply_ods_snapshot(store: Store, snap: OdsSnapshot, as_of: dt.date) -> LoadS
             raise InputError(problems)
         load_id = _new_load(store, snap.kind.value, src, snap.sha256, as_of, len(snap.records))
         rel = RelKind.TRUST_ICB if snap.kind is OdsFileKind.ETR else RelKind.SUB_ICB_ICB
+        _bulk_upsert_orgs(store, snap.records, child_kind, src, known, summary)
+        current: dict[str, list[tuple[int, str, dt.date]]] = {}
+        for rowid, child, parent, vfrom in store.execute(
+            "SELECT rowid, child, parent, valid_from FROM relationships WHERE rel = ? "
+            "AND (valid_to IS NULL OR valid_to >= ?) ORDER BY child, valid_from",
+            [rel.value, as_of],
+        ).fetchall():
+            current.setdefault(child, []).append((rowid, parent, vfrom))
+        plan = _LinkPlan()
         present = set()
         for r in snap.records:
             present.add(r.code)
-            _upsert_org(store, r.code, r.name, child_kind, src, open_date=r.open_date, close_date=r.close_date,
-                        postcode=r.postcode, summary=summary)
+            mine = current.get(r.code, [])
             if r.icb is None:
-                _set_parent(store, r.code, None, rel, as_of, as_of, None, load_id, summary)
+                _plan_parent(plan, mine, r.code, None, rel, as_of, as_of, None, load_id, summary)
                 continue
             _, icb_open, icb_close = known[r.icb]
             start = _latest(as_of, r.open_date, icb_open)
             end = _earliest(r.close_date, icb_close)
-            _set_parent(store, r.code, r.icb, rel, as_of, start, end, load_id, summary)
+            _plan_parent(plan, mine, r.code, r.icb, rel, as_of, start, end, load_id, summary)
         # Organisations the previous snapshot had but this one omits lose their open links.
-        stale = store.execute(
-            "SELECT DISTINCT child FROM relationships WHERE rel = ? AND (valid_to IS NULL OR valid_to >= ?)",
-            [rel.value, as_of],
-        ).fetchall()
-        for (child,) in stale:
-            if child not in present:
-                _set_parent(store, child, None, rel, as_of, as_of, None, load_id, summary)
-                summary.notes.append(f"{child} is not in this snapshot: its parent link ends on {as_of - _DAY}")
+        for child in sorted(set(current) - present):
+            _plan_parent(plan, current[child], child, None, rel, as_of, as_of, None, load_id, summary)
+            summary.notes.append(f"{child} is not in this snapshot: its parent link ends on {as_of - _DAY}")
+        plan.write(store)
         store.execute("INSERT INTO ods_snapshots VALUES (?, ?, ?, ?, ?)",
                       [snap.kind.value, as_of, src, snap.sha256, load_id])
     return summary
