@@ -61,20 +61,26 @@ def compact_ods(src: Path, dst: Path) -> list[list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
-    ods = a.shared / "data/ods-org-hierarchy"
-    OUT.mkdir(parents=True, exist_ok=True)
+    build(a.shared, a.out)
+
+
+def build(shared: Path, out: Path) -> None:
+    """Write the shipped structure files derived from ``shared`` into ``out``."""
+    ods = shared / "data/ods-org-hierarchy"
+    out.mkdir(parents=True, exist_ok=True)
 
     regions = read(ods / "derived_nhs_regions_2024-25.csv")[1:]
-    with (OUT / "regions.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "regions.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "ons_code", "open_date"])
         for code, ons, name, _n in regions:
             w.writerow([code, name, ons, REGION_OPEN])
 
-    etr25 = compact_ods(ods / "etr_snapshot_2025b.csv", OUT / "etr_2025.csv")
-    compact_ods(ods / "eccg_snapshot_2025b.csv", OUT / "eccg_2025.csv")
-    etr26 = compact_ods(ods / "etr_snapshot_2026-06.csv", OUT / "etr_2026-06.csv")
+    etr25 = compact_ods(ods / "etr_snapshot_2025b.csv", out / "etr_2025.csv")
+    compact_ods(ods / "eccg_snapshot_2025b.csv", out / "eccg_2025.csv")
+    etr26 = compact_ods(ods / "etr_snapshot_2026-06.csv", out / "etr_2026-06.csv")
 
     crosswalk = {r[1]: r for r in read(ods / "derived_icb_region_crosswalk_2024-25.csv")[1:]}
     ons = {r[1]: r for r in read(ods / "ons_icb_names_codes_dec_2024.csv")[1:]}
@@ -88,7 +94,7 @@ def main() -> None:
     for r in etr26:
         if r[3] in NEW_ICBS and not r[11]:
             new_region.setdefault(r[3], set()).add(r[2])
-    with (OUT / "icbs.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "icbs.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "ons_code", "region", "open_date", "close_date"])
         for code in sorted(ons):
@@ -98,9 +104,9 @@ def main() -> None:
             (region,) = new_region[code]
             w.writerow([code, NEW_ICBS[code], "", region, MERGER_DATE, ""])
 
-    mh = {r[4] for r in read(a.shared / "data/nof-2025-26-mh-community-raw/"
+    mh = {r[4] for r in read(shared / "data/nof-2025-26-mh-community-raw/"
                                 "nhs-oversight-framework-mental-health-and-community-trust-data-q1-q3-2025-26.csv")[1:]}
-    with (OUT / "trust_subtypes.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "trust_subtypes.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "subtype"])
         codes = {r[0]: r for r in etr25} | {r[0]: r for r in etr26}
@@ -116,7 +122,7 @@ def main() -> None:
                 sub = "acute"
             w.writerow([code, sub])
 
-    with (OUT / "snapshots.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "snapshots.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["file", "as_of"])
         w.writerow(["regions.csv", ""])
@@ -124,7 +130,7 @@ def main() -> None:
         w.writerow(["etr_2025.csv", ICB_OPEN])
         w.writerow(["eccg_2025.csv", ICB_OPEN])
         w.writerow(["etr_2026-06.csv", MERGER_DATE])
-    print(f"wrote {OUT}: {len(closed)} ICBs close on 2026-03-31 ({', '.join(closed)}); new: {', '.join(new)}")
+    print(f"wrote {out}: {len(closed)} ICBs close on 2026-03-31 ({', '.join(closed)}); new: {', '.join(new)}")
 
 
 if __name__ == "__main__":
