@@ -55,14 +55,39 @@ def system_packages() -> None:
 def run() -> None:
     ensure_venv("web")
     sh(BIN / "opmodel", "overview")
+    print("\nDashboard: http://127.0.0.1:8000/  (API: http://127.0.0.1:8000/api/docs; Ctrl+C stops it)", flush=True)
+    try:
+        sh(BIN / "opmodel", "serve")
+    except KeyboardInterrupt:
+        print("stopped")
 
 
 def test() -> None:
-    ensure_venv("web,dev")
+    system_packages()
+    ensure_venv("web,dev,spark")
     lint = [p for p in ("src", "tests", "scripts", "benchmarks", "quickstart.py") if (ROOT / p).exists()]
     sh(BIN / "ruff", "check", *lint)
     sh(BIN / "mypy")
-    sh(BIN / "python", "-m", "pytest", *sys.argv[2:])
+    report = VENV / "pytest-report.xml"
+    code = subprocess.run([str(BIN / "python"), "-m", "pytest", f"--junitxml={report}", *sys.argv[2:]],
+                          cwd=ROOT).returncode
+    # DuckDB's bindings print reference-leak notes at interpreter exit, after pytest's own summary;
+    # end with a plain summary line so the result is the last thing a reader (or CI) sees.
+    print(_summary(report), flush=True)
+    sys.exit(code)
+
+
+def _summary(report: Path) -> str:
+    import xml.etree.ElementTree as ET
+
+    if not report.exists():
+        return "tests: 0 passed, 0 failed"
+    suites = ET.parse(report).getroot()
+    suite = suites if suites.tag == "testsuite" else suites.find("testsuite")
+    assert suite is not None
+    total, failures, errors, skipped = (int(suite.get(k, "0")) for k in ("tests", "failures", "errors", "skipped"))
+    passed = total - failures - errors - skipped
+    return f"tests: {passed} passed, {failures + errors} failed, {skipped} skipped"
 
 
 def main() -> None:

@@ -6,9 +6,11 @@ of the box, with no network and no ../shared at run time.
 
 from __future__ import annotations
 
+from opmodel.metrics.defaults import seed_metrics
 from opmodel.store.connection import register_seeder
 from opmodel.structure.defaults import seed_structure
 
 __all__: list[str] = []
 
 register_seeder("structure", seed_structure)
+register_seeder("metrics", seed_metrics)

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from opmodel import __version__
-from opmodel.cli import data, org
+from opmodel.cli import data, metrics, org
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date, state
 from opmodel.cli.output import console
+from opmodel.cli.serve import serve as serve_command
 
 app = typer.Typer(
     name="opmodel",
@@ -22,6 +23,22 @@ app = typer.Typer(
 )
 app.add_typer(org.app, name="org")
 app.add_typer(data.app, name="data")
+app.add_typer(metrics.app, name="metrics")
+from opmodel.cli import accountability as accountability_cli  # noqa: E402
+
+app.add_typer(accountability_cli.app, name="model")
+app.command("who")(accountability_cli.who_command)  # opmodel who ORG [--function] [--on] [--model]
+from opmodel.cli import variation as variation_cli  # noqa: E402
+
+variation_cli.register(app)  # opmodel spc | funnel | consistency
+from opmodel.cli import oversight as oversight_cli  # noqa: E402
+
+oversight_cli.register(app)  # opmodel segment | league | explain | whatif
+from opmodel.cli import records as records_cli  # noqa: E402
+
+app.add_typer(records_cli.app, name="records")
+app.command("derive")(records_cli.derive_command)  # `opmodel derive` = `opmodel records derive`
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Load test of the dashboard on loopback: 50 concurrent clients for 30 s per URL, driven by ``wrk``.
+
+Starts the real server (uvicorn, one process, as ``opmodel serve`` runs it) in a
+subprocess over a private copy of a seeded store, then drives the organisation
+profile and the league table with ``wrk`` (Debian package ``wrk``). Reports throughput and p50/p95/p99
+latency, errors (socket errors and non-2xx answers), and the ratio of each page's
+throughput to a static file's measured in the same run (the server's floor).
+
+Run twice: with the response cache (the default server) and without it
+(``cache_entries=0``: every request renders the page; the shared computations such as
+oversight runs and SVG charts stay memoised per store version).
+
+    .venv/bin/python benchmarks/bench_web.py [--duration 30] [--connections 50] [--threads 2]
+
+Target (issue 7): p95 under 150 ms with zero errors on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"connect\\": %d, \\"read\\": %d, "
+    .. "\\"write\\": %d, \\"timeout\\": %d, \\"status\\": %d, \\"p50\\": %d, \\"p95\\": %d, \\"p99\\": %d, "
+    .. "\\"max\\": %d}\\n",
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout, summary.errors.status, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max))
+end
+"""
+
+SERVER = """
+import sys, uvicorn
+from opmodel.web import WebSettings, create_app
+app = create_app(WebSettings(store_path=sys.argv[1], cache_entries=int(sys.argv[3])))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(store: Path, cache_entries: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(store), str(port), str(cache_entries)])
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/static/site.css", timeout=2).read()
+            return proc, base
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("server did not start") from None
+            time.sleep(0.2)
+
+
+def run_wrk(url: str, duration: int, connections: int, threads: int, script: Path) -> dict[str, float]:
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
+                          "-s", str(script), url], check=True, capture_output=True, text=True).stdout
+    found = re.search(r"^JSON (.*)$", out, re.M)
+    if found is None:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    r = json.loads(found.group(1))
+    errors = r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"]
+    return {"requests": r["requests"], "rps": r["requests"] / (r["duration_us"] / 1e6), "errors": errors,
+            "p50_ms": r["p50"] / 1000, "p95_ms": r["p95"] / 1000, "p99_ms": r["p99"] / 1000,
+            "max_ms": r["max"] / 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=30, help="Seconds per URL.")
+    parser.add_argument("--connections", type=int, default=50, help="Concurrent clients.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--pages", nargs="*", default=["/organisations/RJ1", "/league"],
+                        help="URLs to drive (default: RJ1's profile and the league table).")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    from opmodel.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store_path = Path(tmp) / "bench.duckdb"
+        open_store(store_path).close()  # seeded with the shipped defaults
+        script = Path(tmp) / "report.lua"
+        script.write_text(LUA)
+        print(f"bench_web: {args.connections} clients x {args.duration} s per URL, wrk {args.threads} threads, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+        print(f"{'mode':<9} {'url':<22} {'req/s':>8} {'vs static':>9} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'p99 ms':>8} {'errors':>7}  target")
+        for mode, entries in (("cached", 2048), ("no-cache", 0)):
+            proc, base = start_server(store_path, entries)
+            try:
+                for url in ["/static/site.css", *args.pages]:  # warm-up: first render, imports, caches
+                    urllib.request.urlopen(base + url, timeout=30).read()
+                floor = run_wrk(base + "/static/site.css", max(5, args.duration // 3), args.connections,
+                                args.threads, script)
+                static = "/static/site.css"
+                print(f"{mode:<9} {static:<22} {floor['rps']:>8.0f} {1.0:>9.2f} {floor['p50_ms']:>8.1f} "
+                      f"{floor['p95_ms']:>8.1f} {floor['p99_ms']:>8.1f} {floor['errors']:>7.0f}")
+                for url in args.pages:
+                    r = run_wrk(base + url, args.duration, args.connections, args.threads, script)
+                    ok = "PASS" if r["p95_ms"] < 150 and r["errors"] == 0 else "FAIL"
+                    print(f"{mode:<9} {url:<22} {r['rps']:>8.0f} {r['rps'] / floor['rps']:>9.2f} "
+                          f"{r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7.0f}  {ok}",
+                          flush=True)
+            finally:
+                proc.terminate()
+                proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Accountability: the NHS operating model as code.
+
+Declarative, versioned YAML models say which tier is accountable for what, who
+oversees whom and what each oversight segment brings; the engine resolves them
+against the organisation registry on any date, the checks find gaps, overlaps
+and broken lines, and the diff says what changed between models
+(methodology §5 and §6).
+"""
+
+from opmodel.accountability.checks import (
+    Finding,
+    check_coverage,
+    check_cycles,
+    check_ladder,
+    check_lines,
+    check_model,
+    check_models,
+    check_overseers,
+    check_references,
+    check_roles,
+)
+from opmodel.accountability.diff import DiffEntry, diff_models
+from opmodel.accountability.engine import (
+    ChainLink,
+    CitationOut,
+    FunctionAccountability,
+    LineLink,
+    WhoResult,
+    performance_manager,
+    performance_managers,
+    who,
+)
+from opmodel.accountability.ladder import segment_support, support_body, tier_body
+from opmodel.accountability.library import (
+    MODELS_DIR,
+    get_model,
+    list_models,
+    model_or_file,
+    resolve_model,
+    shipped_models,
+)
+from opmodel.accountability.loader import load_model, parse_model
+from opmodel.accountability.schema import (
+    Citation,
+    LineKind,
+    OperatingModel,
+    OversightLine,
+    Role,
+    RoleEntry,
+    SupportStep,
+    TierDef,
+)
+
+__all__ = [
+    "MODELS_DIR",
+    "ChainLink",
+    "Citation",
+    "CitationOut",
+    "DiffEntry",
+    "Finding",
+    "FunctionAccountability",
+    "LineKind",
+    "LineLink",
+    "OperatingModel",
+    "OversightLine",
+    "Role",
+    "RoleEntry",
+    "SupportStep",
+    "TierDef",
+    "WhoResult",
+    "check_coverage",
+    "check_cycles",
+    "check_ladder",
+    "check_lines",
+    "check_model",
+    "check_models",
+    "check_overseers",
+    "check_references",
+    "check_roles",
+    "diff_models",
+    "get_model",
+    "list_models",
+    "load_model",
+    "model_json_schema",
+    "model_or_file",
+    "parse_model",
+    "performance_manager",
+    "performance_managers",
+    "resolve_model",
+    "segment_support",
+    "shipped_models",
+    "support_body",
+    "tier_body",
+    "who",
+]
+
+
+def model_json_schema() -> dict[str, object]:
+    """The JSON Schema of the model file format (what docs/schema/operating-model.schema.json holds)."""
+    schema = OperatingModel.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

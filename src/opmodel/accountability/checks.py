@@ -1,0 +1,333 @@
+"""Checks for gaps, overlaps and broken lines in operating models.
+
+A model is only useful if every function has one accountable tier, every
+organisation has someone overseeing it on every date, and escalation ends
+somewhere (issue 3; methodology §5 and §6.4). Each finding names the model
+element by YAML path and line so it can be fixed in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
+
+from opmodel.accountability.lines import escalation_route, lines_for
+from opmodel.accountability.placement import places_on
+from opmodel.accountability.schema import Citation, LineKind, OperatingModel, Role
+from opmodel.store import Store
+
+__all__ = [
+    "Finding",
+    "check_coverage",
+    "check_cycles",
+    "check_dates",
+    "check_ladder",
+    "check_lines",
+    "check_model",
+    "check_models",
+    "check_overseers",
+    "check_references",
+    "check_roles",
+]
+
+
+class Finding(BaseModel):
+    """One problem in a model, located by YAML path and line."""
+
+    check: str
+    model: str
+    file: str
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message} [{self.check}]"
+
+
+def _finding(model: OperatingModel, check: str, path: str, message: str) -> Finding:
+    return Finding(check=check, model=model.name, file=model.origin.file, path=path,
+                   line=model.origin.line_of(path), message=message)
+
+
+def _cites(model: OperatingModel) -> Iterable[tuple[str, Citation]]:
+    """Every citation in the model with its YAML path."""
+    def each(path: str, cites: list[Citation]) -> Iterable[tuple[str, Citation]]:
+        for i, c in enumerate(cites):
+            yield f"{path}.cite[{i}]", c
+
+    for tid, tier in model.tiers.items():
+        yield from each(f"tiers.{tid}", tier.cite)
+    for fid, fn in model.functions.items():
+        yield from each(f"functions.{fid}", fn.cite)
+    for fid, by_tier in model.roles.items():
+        for tid, entry in by_tier.items():
+            yield from each(f"roles.{fid}.{tid}", entry.cite)
+    for lid, ln in model.oversight.items():
+        yield from each(f"oversight.{lid}", ln.cite)
+    for i, step in enumerate(model.support_ladder.segments):
+        yield from each(f"support_ladder.segments[{i}]", step.cite)
+    for i, unk in enumerate(model.unknowns):
+        yield from each(f"unknowns[{i}]", unk.cite)
+
+
+def check_references(model: OperatingModel) -> list[Finding]:
+    """Tiers, functions and sources named anywhere must be defined in the model."""
+    out: list[Finding] = []
+    tiers, functions = set(model.tiers), set(model.functions)
+
+    def tier(path: str, value: str | None, what: str) -> None:
+        if value is not None and value not in tiers:
+            out.append(_finding(model, "references", path,
+                                f"{what} names unknown tier '{value}'; expected one of {sorted(tiers)}"))
+
+    for fid, by_tier in model.roles.items():
+        if fid not in functions:
+            out.append(_finding(model, "references", f"roles.{fid}",
+                                f"roles for unknown function '{fid}'; expected one of {sorted(functions)}"))
+        for tid in by_tier:
+            tier(f"roles.{fid}.{tid}", tid, "role")
+    for lid, ln in model.oversight.items():
+        tier(f"oversight.{lid}.overseer", ln.overseer, "overseer")
+        tier(f"oversight.{lid}.subject", ln.subject, "subject")
+        tier(f"oversight.{lid}.escalates_to", ln.escalates_to, "escalates_to")
+        named = ([] if ln.functions == "all" else list(ln.functions)) + list(ln.except_)
+        for f in named:
+            if f not in functions:
+                out.append(_finding(model, "references", f"oversight.{lid}.functions",
+                                    f"line names unknown function '{f}'; expected one of {sorted(functions)}"))
+    for i, step in enumerate(model.support_ladder.segments):
+        tier(f"support_ladder.segments[{i}].delivered_by", step.delivered_by, "delivered_by")
+        for t in step.involving:
+            tier(f"support_ladder.segments[{i}].involving", t, "involving")
+    for path, c in _cites(model):
+        if c.source not in model.sources:
+            out.append(_finding(model, "references", f"{path}.source",
+                                f"cites unknown source '{c.source}'; expected one of {sorted(model.sources)}"))
+    return out
+
+
+def check_roles(model: OperatingModel) -> list[Finding]:
+    """Every function has a role at every tier, and exactly one accountable tier."""
+    out: list[Finding] = []
+    for fid in model.functions:
+        by_tier = model.roles.get(fid)
+        if by_tier is None:
+            out.append(_finding(model, "roles", f"functions.{fid}", f"function '{fid}' has no entry under roles"))
+            continue
+        missing = [t for t in model.tiers if t not in by_tier]
+        if missing:
+            out.append(_finding(model, "roles", f"roles.{fid}",
+                                f"no role stated for tier(s) {missing}; state one (role: none or unknown if so)"))
+        accountable = [t for t, e in by_tier.items() if e.role is Role.ACCOUNTABLE]
+        if not accountable:
+            out.append(_finding(model, "accountable", f"roles.{fid}",
+                                f"function '{fid}' has no accountable tier; exactly one is expected"))
+        elif len(accountable) > 1:
+            out.append(_finding(model, "accountable", f"roles.{fid}.{accountable[1]}",
+                                f"function '{fid}' has {len(accountable)} accountable tiers {accountable}; "
+                                "exactly one is expected"))
+    return out
+
+
+def check_lines(model: OperatingModel) -> list[Finding]:
+    """Each overseen tier has exactly one first-line overseer per function; nobody oversees itself."""
+    out: list[Finding] = []
+    for lid, ln in model.oversight.items():
+        if ln.overseer == ln.subject:
+            out.append(_finding(model, "cycles", f"oversight.{lid}", f"tier '{ln.overseer}' oversees itself"))
+    for tid, tier in model.tiers.items():
+        if not tier.overseen:
+            continue
+        gaps = [f for f in model.functions if not lines_for(model, tid, f, LineKind.FIRST_LINE)]
+        if gaps:
+            out.append(_finding(model, "gaps", f"tiers.{tid}",
+                                f"no first-line oversight of tier '{tid}' for {gaps} (add an oversight line, "
+                                "or set overseen: false for a top tier)"))
+        doubled: dict[str, list[str]] = defaultdict(list)
+        for f in model.functions:
+            first = lines_for(model, tid, f, LineKind.FIRST_LINE)
+            if len(first) > 1:
+                doubled[first[1][0]].append(f"{f} ({', '.join(i for i, _ in first)})")
+        for lid, what in doubled.items():
+            out.append(_finding(model, "overlaps", f"oversight.{lid}",
+                                f"more than one first-line overseer of tier '{tid}' for {what}"))
+    return out
+
+
+def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """A cycle in a small directed graph, as the list of nodes on it, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def check_cycles(model: OperatingModel) -> list[Finding]:
+    """No tier oversees its own overseer; escalation never returns to a tier on its route, nor goes nowhere."""
+    out: list[Finding] = []
+    seen: set[object] = set()
+
+    def add(path: str, message: str, key: object = None) -> None:
+        key = key if key is not None else path
+        if key not in seen:  # one finding per cycle: the same cycle is met from every line on it
+            seen.add(key)
+            out.append(_finding(model, "cycles", path, message))
+
+    def broken(path: str, message: str) -> None:
+        if ("broken", path) not in seen:
+            seen.add(("broken", path))
+            out.append(_finding(model, "broken", path, message))
+
+    for f in model.functions:
+        edges: dict[str, set[str]] = defaultdict(set)
+        by_edge: dict[tuple[str, str], str] = {}
+        for lid, ln in model.oversight.items():
+            if ln.line is not LineKind.CONTRACT and ln.covers(f) and ln.overseer != ln.subject:
+                edges[ln.overseer].add(ln.subject)
+                by_edge.setdefault((ln.overseer, ln.subject), lid)
+        cycle = _find_cycle(edges)
+        if cycle:
+            lid = by_edge[(cycle[-2], cycle[-1])]
+            add(f"oversight.{lid}", f"oversight cycle {' -> '.join(cycle)}")
+    for lid, ln in model.oversight.items():
+        if ln.line is LineKind.CONTRACT or ln.overseer not in model.tiers:
+            continue
+        for f in model.functions_of(ln):
+            route = escalation_route(model, ln.subject, f, lid)
+            tiers = [ln.overseer, *(s.tier for s in route.steps)]
+            if route.cycle_at is not None:
+                back = str(model.oversight[route.cycle_at].escalates_to)
+                loop = frozenset(tiers[tiers.index(back):])
+                add(f"oversight.{route.cycle_at}.escalates_to",
+                    f"escalation cycle for '{ln.subject}': {' -> '.join([*tiers, back])}", (ln.subject, loop))
+            if route.broken_at is not None:
+                target = model.oversight[route.broken_at].escalates_to
+                broken(f"oversight.{route.broken_at}.escalates_to",
+                    f"escalates to '{target}', which has no escalation line over '{ln.subject}' for {f}")
+    return out
+
+
+def check_ladder(model: OperatingModel) -> list[Finding]:
+    """Every segment names a delivering tier; segments run 1, 2, ... with no gaps or repeats."""
+    out: list[Finding] = []
+    numbers: list[int] = []
+    for i, step in enumerate(model.support_ladder.segments):
+        if step.delivered_by is None:
+            out.append(_finding(model, "ladder", f"support_ladder.segments[{i}]",
+                                f"segment {step.segment} has no delivering tier (delivered_by)"))
+        if step.segment in numbers:
+            out.append(_finding(model, "ladder", f"support_ladder.segments[{i}].segment",
+                                f"segment {step.segment} appears more than once"))
+        numbers.append(step.segment)
+    expected = list(range(1, max(numbers) + 1))
+    missing = [n for n in expected if n not in numbers]
+    if missing:
+        out.append(_finding(model, "ladder", "support_ladder.segments",
+                            f"segment(s) {missing} missing; expected {expected[0]}..{expected[-1]}"))
+    return out
+
+
+def check_dates(store: Store, model: OperatingModel) -> list[dt.date]:
+    """Representative dates for the registry checks: the model's start and every structure change in its period."""
+    rows = store.execute(
+        """
+        SELECT DISTINCT d FROM (
+            SELECT valid_from AS d FROM relationships
+            UNION SELECT CAST(valid_to + INTERVAL 1 DAY AS DATE) FROM relationships WHERE valid_to IS NOT NULL
+            UNION SELECT open_date FROM organisations WHERE open_date IS NOT NULL
+            UNION SELECT CAST(close_date + INTERVAL 1 DAY AS DATE) FROM organisations WHERE close_date IS NOT NULL
+        ) t WHERE d > ? AND (? IS NULL OR d <= ?) ORDER BY d
+        """,
+        [model.effective.from_, model.effective.to, model.effective.to],
+    ).fetchall()
+    days = [model.effective.from_, *(r[0] for r in rows)]
+    if model.effective.to is not None and model.effective.to not in days:
+        days.append(model.effective.to)
+    return days
+
+
+def check_overseers(model: OperatingModel, store: Store, dates: Sequence[dt.date] | None = None) -> list[Finding]:
+    """On each date, every organisation in an overseen tier has an open first-line overseer and escalation bodies."""
+    out: list[Finding] = []
+    for day in dates if dates is not None else check_dates(store, model):
+        orphans: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for place in places_on(store, model, day).values():
+            assert place.tier is not None
+            if not model.tiers[place.tier].overseen:
+                continue
+            for f in model.functions:
+                first = lines_for(model, place.tier, f, LineKind.FIRST_LINE)
+                if not first:
+                    continue  # reported once by check_lines
+                lid, ln = first[0]
+                if ln.overseer in model.tiers and place.body_at(ln.overseer) is None:
+                    orphans[(lid, ln.overseer)].add(place.code)
+                for step in escalation_route(model, place.tier, f, lid).steps:
+                    if step.line_id and step.tier in model.tiers and place.body_at(step.tier) is None:
+                        orphans[(step.line_id, step.tier)].add(place.code)
+        for (lid, tier), codes in sorted(orphans.items()):
+            shown = sorted(codes)
+            more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
+            out.append(_finding(model, "overseers", f"oversight.{lid}",
+                                f"on {day.isoformat()} {len(shown)} organisation(s) have no open '{tier}' to "
+                                f"oversee them: {', '.join(shown[:10])}{more}"))
+    return out
+
+
+def check_coverage(models: Sequence[OperatingModel]) -> list[Finding]:
+    """From the first model's start on, every date is covered by exactly one model."""
+    out: list[Finding] = []
+    ordered = sorted(models, key=lambda m: m.effective.from_)
+    for a, b in itertools.pairwise(ordered):
+        if a.effective.to is None or a.effective.to >= b.effective.from_:
+            out.append(_finding(b, "coverage", "effective",
+                                f"{b.name} starts {b.effective.from_} while {a.name} is still in force "
+                                f"(to {a.effective.to or 'open'}); each date needs exactly one model"))
+        elif (gap := a.effective.to + dt.timedelta(days=1)) < b.effective.from_:
+            out.append(_finding(b, "coverage", "effective",
+                                f"no model covers {gap} to {b.effective.from_ - dt.timedelta(days=1)} "
+                                f"(between {a.name} and {b.name})"))
+    if ordered and ordered[-1].effective.to is not None:
+        last = ordered[-1]
+        out.append(_finding(last, "coverage", "effective.to",
+                            f"no model covers dates after {last.effective.to} ({last.name} is the last)"))
+    return out
+
+
+def check_model(model: OperatingModel, store: Store | None = None) -> list[Finding]:
+    """All checks on one model; the registry checks run when a store is given."""
+    out = [*check_references(model), *check_roles(model), *check_lines(model), *check_cycles(model),
+           *check_ladder(model)]
+    if store is not None:
+        out.extend(check_overseers(model, store))
+    return out
+
+
+def check_models(models: Sequence[OperatingModel], store: Store | None = None) -> list[Finding]:
+    """Every model's own checks, then whether together they cover every date once."""
+    out: list[Finding] = []
+    for m in models:
+        out.extend(check_model(m, store))
+    out.extend(check_coverage(models))
+    return out

@@ -1,0 +1,216 @@
+"""Who holds an organisation to account, for each function, on a date.
+
+The model says which tier plays which role and which tier oversees which; the
+registry says which organisations those tiers are for this organisation on the
+date. Every link carries the citations of the statements it rests on
+(methodology §5 and §6.4: the performance-management line as data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from pydantic import BaseModel, Field
+
+from opmodel.accountability.library import resolve_model
+from opmodel.accountability.lines import escalation_route, lines_for
+from opmodel.accountability.placement import Place, place_of, places_on
+from opmodel.accountability.schema import Citation, LineKind, OperatingModel
+from opmodel.errors import OpmodelError, UnknownCodeError
+from opmodel.store import Store
+
+__all__ = [
+    "ChainLink",
+    "CitationOut",
+    "FunctionAccountability",
+    "LineLink",
+    "WhoResult",
+    "cite_out",
+    "performance_manager",
+    "performance_managers",
+    "who",
+]
+
+
+class CitationOut(BaseModel):
+    """A citation resolved against the model's sources, saying which statement it supports."""
+
+    source: str
+    title: str | None
+    url: str | None
+    section: str
+    evidence: str
+    about: str
+    note: str | None = None
+
+
+class ChainLink(BaseModel):
+    code: str
+    name: str
+    tier: str
+    role: str
+    capacity: str | None = None
+    note: str | None = None
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
+class LineLink(BaseModel):
+    """One oversight line applied to the organisation: which body, in what capacity, with what powers."""
+
+    line_id: str
+    line: str
+    code: str | None
+    tier: str
+    powers: list[str]
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
+class FunctionAccountability(BaseModel):
+    function: str
+    name: str
+    chain: list[ChainLink]
+    performance_managed_by: str | None
+    performance_managed_by_tier: str | None
+    escalation: list[str]
+    commissioned_by: str | None = None
+    lines: list[LineLink] = Field(default_factory=list)
+    sources: list[CitationOut] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class WhoResult(BaseModel):
+    """The answer to ``opmodel who``; ``model_dump()`` is the JSON contract."""
+
+    org: str
+    name: str
+    tier: str
+    date: dt.date
+    model: str
+    model_in_force: bool
+    functions: list[FunctionAccountability]
+
+
+def cite_out(model: OperatingModel, cites: list[Citation], about: str) -> list[CitationOut]:
+    out = []
+    for c in cites:
+        src = model.sources.get(c.source)
+        evidence = c.evidence or (src.evidence if src else None)
+        out.append(CitationOut(source=c.source, title=src.title if src else None, url=src.url if src else None,
+                               section=c.section, evidence=evidence.value if evidence else "?", about=about,
+                               note=c.note))
+    return out
+
+
+def _model(store: Store, on: dt.date, model: OperatingModel | str | None) -> OperatingModel:
+    if isinstance(model, OperatingModel):
+        return model
+    return resolve_model(store, on, model)
+
+
+def _function(model: OperatingModel, place: Place, function: str) -> FunctionAccountability:
+    assert place.tier is not None
+    chain: list[ChainLink] = []
+    notes: list[str] = []
+    bodies = [(place.code, place.name, place.tier), *((a.code, a.name, a.tier) for a in place.ancestors)]
+    for code, name, tier in bodies:
+        if tier is None:
+            continue
+        entry = model.role(function, tier)
+        chain.append(ChainLink(
+            code=code, name=name, tier=tier, role=entry.role.value if entry else "unstated",
+            capacity=entry.capacity if entry else None, note=entry.note if entry else None,
+            sources=cite_out(model, entry.cite, f"role of {tier} for {function}") if entry else []))
+    lines: list[LineLink] = []
+
+    def link(line_id: str) -> LineLink:
+        ln = model.oversight[line_id]
+        body = place.body_at(ln.overseer)
+        if body is None:
+            notes.append(f"no open {ln.overseer} for {place.code} on this date (line {line_id})")
+        made = LineLink(line_id=line_id, line=ln.line.value, code=body, tier=ln.overseer, powers=ln.powers,
+                        sources=cite_out(model, ln.cite, f"line {line_id}: {ln.overseer} -> {ln.subject}"))
+        lines.append(made)
+        return made
+
+    first = lines_for(model, place.tier, function, LineKind.FIRST_LINE)
+    pm_code = pm_tier = None
+    escalation: list[str] = []
+    if first:
+        pm = link(first[0][0])
+        pm_code, pm_tier = pm.code, pm.tier
+        route = escalation_route(model, place.tier, function, first[0][0])
+        for step in route.steps:
+            if step.line_id is not None:
+                esc = link(step.line_id)
+                if esc.code is not None:
+                    escalation.append(esc.code)
+        if route.broken_at or route.cycle_at:
+            stop = route.broken_at or route.cycle_at
+            notes.append(f"escalation route stops at line {stop} (see `opmodel model check`)")
+    else:
+        notes.append(f"the model names no first-line overseer of {place.tier} for {function}")
+    contract = lines_for(model, place.tier, function, LineKind.CONTRACT)
+    commissioned_by = link(contract[0][0]).code if contract else None
+    sources: list[CitationOut] = []
+    for link_ in chain:
+        sources.extend(link_.sources)
+    for line_ in lines:
+        sources.extend(line_.sources)
+    return FunctionAccountability(
+        function=function, name=model.functions[function].name, chain=chain, performance_managed_by=pm_code,
+        performance_managed_by_tier=pm_tier, escalation=escalation, commissioned_by=commissioned_by, lines=lines,
+        sources=sources, notes=notes)
+
+
+def who(store: Store, org_code: str, on: dt.date, function: str | None = None,
+        model: OperatingModel | str | None = None) -> WhoResult:
+    """For one organisation on a date: per function, the chain, performance manager and escalation route."""
+    m = _model(store, on, model)
+    if function is not None and function not in m.functions:
+        raise UnknownCodeError("function", function, list(m.functions))
+    place = place_of(store, m, org_code, on)
+    if not place.active:
+        raise OpmodelError(f"{place.code} ({place.name}) was not open on {on.isoformat()}.")
+    if place.tier is None:
+        raise OpmodelError(f"{place.code} ({place.name}; {place.kind}"
+                           f"{'/' + place.subtype if place.subtype else ''}) belongs to no tier of model {m.name}: "
+                           "it is outside the operating model.")
+    functions = [function] if function is not None else list(m.functions)
+    return WhoResult(org=place.code, name=place.name, tier=place.tier, date=on, model=m.name,
+                     model_in_force=m.effective.covers(on), functions=[_function(m, place, f) for f in functions])
+
+
+def _overall_manager(model: OperatingModel, place: Place) -> str | None:
+    """The tier that is first line for most functions (ties: the one nearest the organisation)."""
+    if place.tier is None:
+        return None
+    counts: Counter[str] = Counter()
+    for f in model.functions:
+        first = lines_for(model, place.tier, f, LineKind.FIRST_LINE)
+        if first:
+            counts[first[0][1].overseer] += 1
+    if not counts:
+        return None
+    order = [a.tier for a in place.ancestors]
+    best = max(counts.items(), key=lambda kv: (kv[1], -order.index(kv[0]) if kv[0] in order else -99))
+    return place.body_at(best[0])
+
+
+def performance_manager(store: Store, org_code: str, on: dt.date,
+                        model: OperatingModel | str | None = None) -> str | None:
+    """Code of the body that performance-manages ``org_code`` on ``on`` across its functions overall.
+
+    That is the first-line overseer for most of the model's functions (for a provider: its ICB under
+    nhs-2022, its NHS England region under nhs-2025). None when the organisation was not open, is outside
+    the model's tiers, or has no overseer (e.g. NHS England itself).
+    """
+    m = _model(store, on, model)
+    place = place_of(store, m, org_code, on)
+    return _overall_manager(m, place) if place.active else None
+
+
+def performance_managers(store: Store, on: dt.date, model: OperatingModel | str | None = None) -> dict[str, str | None]:
+    """:func:`performance_manager` for every organisation open on ``on`` in the model's tiers, in two queries."""
+    m = _model(store, on, model)
+    return {code: _overall_manager(m, place) for code, place in places_on(store, m, on).items()}

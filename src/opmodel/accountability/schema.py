@@ -1,0 +1,259 @@
+"""The operating-model file format: pydantic models for one YAML model.
+
+A model states who does what at each tier of the NHS in England for a period,
+with a citation for every statement, so it can be checked and compared rather
+than argued about (methodology §5 and §6: the 2022 and 2025 arrangements).
+Field names are the YAML keys; the JSON Schema in docs/schema is exported from
+:class:`OperatingModel`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+__all__ = [
+    "ALL_FUNCTIONS",
+    "Citation",
+    "Evidence",
+    "FunctionDef",
+    "LineKind",
+    "ModelOrigin",
+    "OperatingModel",
+    "OversightLine",
+    "Period",
+    "RegistryMatch",
+    "Role",
+    "RoleEntry",
+    "Source",
+    "SupportLadder",
+    "SupportStep",
+    "TierDef",
+    "Unknown",
+]
+
+#: The value of ``functions`` on an oversight line that covers every function of the model.
+ALL_FUNCTIONS = "all"
+
+_ID = r"^[a-z][a-z0-9_\-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Evidence(StrEnum):
+    """How firmly a statement is sourced (the labels of the methodology's preamble)."""
+
+    VERIFIED = "V"
+    DERIVED = "D"
+    SECONDARY = "S"
+    INFERRED = "R"
+
+
+class Role(StrEnum):
+    """What a tier does for a function. Exactly one tier per function is ``accountable``.
+
+    ``none`` says the tier has no part; ``unknown`` says the sources are silent (a note is then required).
+    """
+
+    ACCOUNTABLE = "accountable"
+    RESPONSIBLE = "responsible"
+    OVERSEES = "oversees"
+    COMMISSIONS = "commissions"
+    SUPPORTS = "supports"
+    CONSULTED = "consulted"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class LineKind(StrEnum):
+    """First line = performance management; escalation = where issues go next; contract = contract levers."""
+
+    FIRST_LINE = "first_line"
+    ESCALATION = "escalation"
+    CONTRACT = "contract"
+
+
+class Citation(_Strict):
+    """Where a statement comes from: a source id of the model and the section that records it."""
+
+    source: str = Field(min_length=1, description="Id of an entry in the model's `sources`.")
+    section: str = Field(min_length=1, description="Part of the source, or the methodology section recording it.")
+    evidence: Evidence | None = Field(None, description="Overrides the source's evidence label for this statement.")
+    note: str | None = None
+
+
+class Source(_Strict):
+    title: str = Field(min_length=1)
+    url: str | None = None
+    evidence: Evidence = Field(description="V verified primary text, S secondary, D derived, R inference.")
+    published: str | None = None
+    note: str | None = None
+
+
+class Period(_Strict):
+    """Inclusive effective dates; ``to`` empty means open-ended."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError(f"'to' ({self.to}) is before 'from' ({self.from_})")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+class RegistryMatch(_Strict):
+    """Which registry organisations belong to a tier (kind, optionally restricted to subtypes)."""
+
+    kind: Literal["national", "region", "icb", "sub_icb", "trust", "other_provider"]
+    subtypes: list[str] | None = Field(None, description="Only these subtypes; empty means any subtype.")
+
+
+class TierDef(_Strict):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    registry: list[RegistryMatch] = Field(
+        default_factory=list, description="Registry organisations in this tier; none for a tier outside the registry.")
+    overseen: bool = Field(True, description="False for the top tier, which answers outside the model.")
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+
+class FunctionDef(_Strict):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    cite: list[Citation] = Field(default_factory=list)
+    note: str | None = None
+
+
+class RoleEntry(_Strict):
+    """The role one tier plays for one function, with its citation (or a note where sources are silent)."""
+
+    role: Role
+    capacity: str | None = Field(None, description="Short label shown in chains, e.g. 'strategic commissioner'.")
+    cite: list[Citation] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> RoleEntry:
+        if not self.cite and not (self.role in (Role.NONE, Role.UNKNOWN) and self.note):
+            raise ValueError("a role needs 'cite' (or, for role none/unknown, a 'note' saying the sources are silent)")
+        if self.role is Role.UNKNOWN and not self.note:
+            raise ValueError("role 'unknown' needs a 'note' saying what the sources leave open")
+        return self
+
+
+class OversightLine(_Strict):
+    """One line of oversight: overseer tier → subject tier, for some functions."""
+
+    overseer: str = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    functions: list[str] | Literal["all"] = Field(description="Function ids, or 'all'.")
+    except_: list[str] = Field(default_factory=list, alias="except", description="Functions excluded from 'all'.")
+    line: LineKind
+    escalates_to: str | None = Field(None, description="Tier that issues go to next (an escalation line there).")
+    powers: list[str] = Field(default_factory=list, description="Support and intervention powers the overseer holds.")
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+    def covers(self, function: str) -> bool:
+        if function in self.except_:
+            return False
+        return self.functions == ALL_FUNCTIONS or function in self.functions
+
+
+class SupportStep(_Strict):
+    """What one oversight segment brings and which tier delivers it."""
+
+    segment: int = Field(ge=0, le=9)
+    meaning: str = Field(min_length=1)
+    support: str = Field(min_length=1)
+    delivered_by: str | None = Field(None, description="Tier that delivers the support or intervention.")
+    involving: list[str] = Field(default_factory=list, description="Other tiers taking part.")
+    programme: str | None = Field(None, description="Named programme, e.g. RSP or PIP.")
+    mandated: bool = False
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+
+class SupportLadder(_Strict):
+    framework: str = Field(min_length=1, description="The oversight framework whose segments these are.")
+    segments: list[SupportStep] = Field(min_length=1)
+    note: str | None = None
+
+
+class Unknown(_Strict):
+    """A point the sources leave open, kept in the model so nobody fills it in by accident."""
+
+    topic: str = Field(min_length=1)
+    note: str = Field(min_length=1)
+    cite: list[Citation] = Field(default_factory=list)
+
+
+class ModelOrigin(BaseModel):
+    """Where a loaded model came from and the YAML line of every element (for findings)."""
+
+    file: str
+    lines: dict[str, int] = Field(default_factory=dict)
+
+    def line_of(self, path: str) -> int | None:
+        """Line of ``path`` or of its nearest ancestor present in the file."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
+
+
+class OperatingModel(_Strict):
+    """One operating model: tiers, functions, roles, oversight lines and the support ladder."""
+
+    name: str = Field(pattern=_ID, description="Short id, e.g. nhs-2025.")
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    effective: Period
+    description: str | None = None
+    sources: dict[str, Source] = Field(min_length=1)
+    tiers: dict[str, TierDef] = Field(min_length=1)
+    functions: dict[str, FunctionDef] = Field(min_length=1)
+    roles: dict[str, dict[str, RoleEntry]] = Field(description="function id → tier id → role.")
+    oversight: dict[str, OversightLine] = Field(description="Oversight lines by id.")
+    support_ladder: SupportLadder
+    unknowns: list[Unknown] = Field(default_factory=list)
+
+    _origin: ModelOrigin = PrivateAttr(default_factory=lambda: ModelOrigin(file="<memory>"))
+
+    @field_validator("sources", "tiers", "functions", "oversight")
+    @classmethod
+    def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
+        import re
+
+        bad = [k for k in value if not re.match(_ID, str(k))]
+        if bad:
+            raise ValueError(f"ids must be lower-case letters, digits, '_' or '-', got {bad}")
+        return value
+
+    @property
+    def origin(self) -> ModelOrigin:
+        return self._origin
+
+    def with_origin(self, origin: ModelOrigin) -> OperatingModel:
+        self._origin = origin
+        return self
+
+    def functions_of(self, line: OversightLine) -> list[str]:
+        """The model's functions a line covers (unknown ids are left to the checks)."""
+        return [f for f in self.functions if line.covers(f)]
+
+    def role(self, function: str, tier: str) -> RoleEntry | None:
+        return self.roles.get(function, {}).get(tier)

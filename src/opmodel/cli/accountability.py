@@ -1,0 +1,185 @@
+"""``opmodel model`` and ``opmodel who``: the operating model as code, on any date."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from opmodel.accountability import (
+    CitationOut,
+    OperatingModel,
+    check_model,
+    check_models,
+    diff_models,
+    list_models,
+    model_json_schema,
+    model_or_file,
+    shipped_models,
+    who,
+)
+from opmodel.cli.common import handle_errors, open_cli_store, parse_date
+from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+
+app = typer.Typer(help="Operating models: list, show, check and compare who is accountable for what.",
+                  no_args_is_help=True)
+
+ModelArg = Annotated[str, typer.Argument(help="A shipped model name (e.g. nhs-2025) or a model YAML file.")]
+FmtOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+WhoFmtOpt = Annotated[Format, typer.Option("--format", help="table, json (the contract) or csv (a row per function).")]
+
+
+@app.command("list")
+@handle_errors
+def list_(fmt: FmtOpt = Format.table) -> None:
+    """The shipped models and the dates they cover."""
+    emit_rows(list_models(), fmt, ["name", "from", "to", "in_force_today", "version", "title", "file"])
+
+
+def _show_table(m: OperatingModel) -> None:
+    console.print(f"[bold]{m.name}[/] v{m.version}: {m.title}")
+    console.print(f"in force {m.effective.from_} to {m.effective.to or 'open'}; file {m.origin.file}")
+    roles = Table(title="Roles (function x tier)")
+    roles.add_column("function")
+    for t in m.tiers:
+        roles.add_column(t)
+    for f in m.functions:
+        cells = []
+        for t in m.tiers:
+            e = m.role(f, t)
+            cells.append("-" if e is None else e.role.value + (f" ({e.capacity})" if e.capacity else ""))
+        roles.add_row(f, *cells)
+    console.print(roles)
+    lines = Table(title="Oversight lines")
+    for c in ("id", "overseer", "subject", "line", "functions", "escalates_to", "powers"):
+        lines.add_column(c)
+    for lid, ln in m.oversight.items():
+        scope = "all" if ln.functions == "all" else ", ".join(ln.functions)
+        if ln.except_:
+            scope += " except " + ", ".join(ln.except_)
+        lines.add_row(lid, ln.overseer, ln.subject, ln.line.value, scope, ln.escalates_to or "-", "; ".join(ln.powers))
+    console.print(lines)
+    ladder = Table(title=f"Support ladder ({m.support_ladder.framework})")
+    for c in ("segment", "meaning", "support", "delivered_by", "programme"):
+        ladder.add_column(c)
+    for s in m.support_ladder.segments:
+        ladder.add_row(str(s.segment), s.meaning, s.support, s.delivered_by or "-", s.programme or "-")
+    console.print(ladder)
+    for u in m.unknowns:
+        console.print(f"[dim]unknown: {u.topic}: {u.note.strip()}[/]")
+
+
+@app.command("show")
+@handle_errors
+def show(model: ModelArg, fmt: FmtOpt = Format.table) -> None:
+    """One model: its roles by function and tier, oversight lines and support ladder."""
+    m = model_or_file(model)
+    if fmt is Format.json:
+        emit_json(m.model_dump(mode="json", by_alias=True))
+        return
+    _show_table(m)
+
+
+@app.command("check")
+@handle_errors
+def check(model: Annotated[str | None, typer.Argument(
+              help="A model name or file; default: every shipped model, and that they cover every date.")] = None,
+          fmt: FmtOpt = Format.table) -> None:
+    """Find gaps, overlaps and broken lines; exits 1 if there is any finding."""
+    models = [model_or_file(model)] if model else shipped_models()
+    with open_cli_store() as store:
+        findings = check_model(models[0], store) if model else check_models(models, store)
+    if fmt is Format.json:
+        emit_json([f.model_dump() for f in findings])
+    elif fmt is Format.csv:
+        emit_rows([f.model_dump() for f in findings], fmt, ["model", "file", "line", "path", "check", "message"])
+    else:
+        for f in findings:
+            console.print(str(f), markup=False, highlight=False)
+    names = ", ".join(m.name for m in models)
+    if findings:
+        err_console.print(f"{len(findings)} finding(s) in {names}:", markup=False, highlight=False)
+        for f in findings[:20]:
+            err_console.print(f"  {f}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    if fmt is Format.table:
+        console.print(f"ok: {names}: no findings", markup=False, highlight=False)
+
+
+@app.command("diff")
+@handle_errors
+def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table) -> None:
+    """What changed from model A to model B, function by function and tier by tier."""
+    entries = [e.model_dump() for e in diff_models(model_or_file(a), model_or_file(b))]
+    if fmt is Format.table:
+        for e in entries:
+            console.print(f"{e['area']:<24} {e['text']}", markup=False, highlight=False)
+        console.print(f"{len(entries)} change(s)")
+        return
+    emit_rows(entries, fmt, ["area", "subject", "functions", "before", "after", "text"])
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the model file format."""
+    sys.stdout.write(json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _cites(cites: list[CitationOut], legend: dict[tuple[str, str], int]) -> str:
+    marks = []
+    for c in cites:
+        key = (c.source, c.section)
+        legend.setdefault(key, len(legend) + 1)
+        marks.append(f"[{legend[key]}]")
+    return "".join(dict.fromkeys(marks))
+
+
+@handle_errors
+def who_command(
+    org: Annotated[str, typer.Argument(help="ODS code, e.g. RJ1.")],
+    function: Annotated[str | None, typer.Option("--function", help="One function, e.g. elective_care.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")] = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", help="A model name or YAML file; default: the model in force on the date.")] = None,
+    fmt: WhoFmtOpt = Format.table,
+) -> None:
+    """Who holds an organisation to account, for each function, on a date, with sources."""
+    with open_cli_store() as store:
+        result = who(store, org, parse_date(on), function, model)
+    if fmt is Format.json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    if fmt is Format.csv:
+        emit_rows([{"org": result.org, "date": result.date, "model": result.model, "function": f.function,
+                    "performance_managed_by": f.performance_managed_by, "escalation": " ".join(f.escalation),
+                    "commissioned_by": f.commissioned_by,
+                    "chain": " ".join(f"{c.code}:{c.tier}:{c.role}" for c in f.chain)} for f in result.functions],
+                  fmt)
+        return
+    console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model}"
+                  + ("" if result.model_in_force else " [yellow](not the model in force on this date)[/]"))
+    legend: dict[tuple[str, str], int] = {}
+    for f in result.functions:
+        table = Table(title=f"{f.function}: {f.name}", title_justify="left")
+        for c in ("link", "code", "name", "tier", "role / powers", "sources"):
+            table.add_column(c)
+        for link in f.chain:
+            role = link.role + (f" ({link.capacity})" if link.capacity else "")
+            table.add_row("chain", link.code, link.name, link.tier, role, _cites(link.sources, legend))
+        for ln in f.lines:
+            table.add_row(ln.line, ln.code or "-", "", ln.tier, "; ".join(ln.powers), _cites(ln.sources, legend))
+        console.print(table)
+        console.print(f"performance managed by: [bold]{f.performance_managed_by or '-'}[/] "
+                      f"({f.performance_managed_by_tier or '-'}); escalation: {' -> '.join(f.escalation) or '-'}; "
+                      f"commissioned by: {f.commissioned_by or '-'}")
+        for note in f.notes:
+            console.print(f"[yellow]note:[/] {note}")
+    console.print("\n[bold]Sources[/]")
+    every = {(c.source, c.section): c for f in result.functions for c in f.sources}
+    for (source, section), n in legend.items():
+        cited = every[(source, section)]
+        console.print(f"[{n}] {source} ({cited.evidence}): {section}. {cited.title or ''} {cited.url or ''}",
+                      markup=False, highlight=False)

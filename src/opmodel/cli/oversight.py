@@ -1,0 +1,130 @@
+"""``opmodel segment | league | explain | whatif``: the NHS Oversight Framework, reproduced and explained."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from opmodel.cli.common import handle_errors, open_cli_store
+from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+
+__all__ = ["register"]
+
+PeriodOpt = Annotated[str, typer.Option("--period", help="Quarter, e.g. 2025-26-Q3.")]
+FrameworkOpt = Annotated[str | None, typer.Option("--framework", help="Policy, e.g. nof-2025-26 (default: the "
+                                                  "period's year) or a policy YAML file.")]
+GroupOpt = Annotated[str | None, typer.Option("--peer-group", help="acute, mental_health_community, ambulance.")]
+FmtOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+_COLUMNS = ["org_code", "org_name", "peer_group", "average_score", "metric_count", "unadjusted_segment",
+            "financial_override", "adjusted_segment", "final_segment", "rank", "segment_source", "status"]
+
+
+def _warn(warnings: list[str], fmt: Format) -> None:
+    for w in warnings:
+        err_console.print(f"[yellow]note:[/] {w}", markup=True, highlight=False)
+
+
+def segment_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: GroupOpt = None,
+                fmt: FmtOpt = Format.table) -> None:
+    """Score and segment every organisation for a quarter (stored with policy and input hashes)."""
+    from opmodel.oversight import segment
+
+    with open_cli_store() as store:
+        run = segment(store, period, framework=framework, peer_group=peer_group)
+    rows = [r.as_row() for r in sorted(run.results, key=lambda r: (r.peer_group, r.org_code))]
+    _warn(run.warnings, fmt)
+    if fmt is not Format.json:
+        cut = run.cutoffs
+        err_console.print(f"{run.framework} {run.period}: segments from {cut.source} cut-offs"
+                          + (f" {[round(c, 3) for c in cut.values]}" if cut.values else "")
+                          + f"; inputs {run.inputs_sha256[:12]}, policy {run.policy_sha256[:12]}", highlight=False)
+    emit_rows(rows, fmt, _COLUMNS)
+
+
+def league_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: GroupOpt = None,
+               fmt: FmtOpt = Format.table) -> None:
+    """League tables per peer group: adjusted segment, then average score; ties share a rank."""
+    from opmodel.oversight import league, segment
+
+    with open_cli_store() as store:
+        run = segment(store, period, framework=framework, peer_group=peer_group, save=False)
+    rows = [r.as_row() for r in league(run, peer_group)]
+    _warn(run.warnings, fmt)
+    emit_rows(rows, fmt, ["peer_group", "rank", "rank_of", "org_code", "org_name", "adjusted_segment",
+                          "average_score", "financial_override", "final_segment"])
+
+
+def explain_cmd(org: Annotated[str, typer.Argument(help="ODS code, e.g. RW1.")], period: PeriodOpt,
+                framework: FrameworkOpt = None, fmt: FmtOpt = Format.table) -> None:
+    """Why an organisation is in its segment, how far each boundary is, and what changed."""
+    from opmodel.oversight import explain
+
+    with open_cli_store() as store:
+        d = explain(store, org, period, framework=framework)
+    if fmt is Format.json:
+        emit_json(d)
+        return
+    if fmt is Format.csv:
+        emit_rows(d["metrics"], fmt)
+        return
+    console.print(f"[bold]{d['org_code']} {d['org_name']}[/]  {d['framework']} {d['period']}")
+    console.print(d["summary"], highlight=False)
+    for label, key in (("Pulled the average up (worse) most", "pulled_up_most"),
+                       ("Pulled the average down (better) most", "pulled_down_most")):
+        if d[key]:
+            console.print(f"\n[bold]{label}[/]")
+            for p in d[key]:
+                console.print(f"  {p['metric']} {p['name']}: score {p['score']} ({p['source']}), "
+                              f"pull {p['pull']:+.3f}", highlight=False)
+    if d["boundaries"]:
+        console.print("\n[bold]Segment boundaries[/]")
+        for b in d["boundaries"]:
+            console.print(f"  segment {b['segment']}: {b.get('text', 'unknown')}", highlight=False)
+    ch: dict[str, Any] = d["change_since_previous"]
+    console.print("\n[bold]Since the previous quarter[/]")
+    if ch.get("previous_period"):
+        console.print(f"  {ch['previous_period']}: segment {ch['segment_before']} -> {ch['segment_after']}, "
+                      f"average {ch['average_before']} -> {ch['average_after']}: {ch['reason']}", highlight=False)
+    else:
+        console.print(f"  {ch['reason']}")
+    om = d["operating_model"]
+    if om.get("available"):
+        console.print(f"\n[bold]Operating model[/] {om['model']} on {om['on']}: performance managed by "
+                      f"{om['performance_manager_name'] or '-'} ({om['performance_manager'] or '-'})", highlight=False)
+        sup = om.get("support")
+        if sup:
+            console.print(f"  segment {sup['segment']} ({sup['meaning']}): {sup['support']}; delivered by "
+                          f"{sup['delivered_by_name'] or sup['delivered_by_tier'] or '-'}"
+                          + (f"; programme {sup['programme']}" if sup.get("programme") else ""), highlight=False)
+    else:
+        console.print(f"\n[dim]{om.get('note', '')}[/]", highlight=False)
+
+
+def whatif_cmd(period: PeriodOpt,
+               settings: Annotated[list[str], typer.Option("--set", help="KEY=VALUE policy change, e.g. "
+                                                           "segmentation.cutoffs.2025-26-Q3=[2.0,2.3,2.7], "
+                                                           "metrics.OF1082.weight=0, drop=OF1086.")],
+               framework: FrameworkOpt = None, peer_group: GroupOpt = None, fmt: FmtOpt = Format.table) -> None:
+    """Re-run a quarter with changed rules and list the organisations that change segment."""
+    from opmodel.oversight import whatif
+
+    with open_cli_store() as store:
+        d = whatif(store, period, settings, framework=framework, peer_group=peer_group)
+    if fmt is Format.json:
+        emit_json(d)
+        return
+    _warn(d["warnings"], fmt)
+    err_console.print(f"{d['framework']} {d['period']} with {' '.join(d['settings'])}: "
+                      f"{len(d['changed'])} of {d['organisations']} organisation(s) change segment", highlight=False)
+    emit_rows(d["changed"], fmt, ["org_code", "org_name", "peer_group", "average_before", "average_after",
+                                  "adjusted_before", "adjusted_after", "final_before", "final_after"])
+
+
+def register(app: typer.Typer) -> None:
+    """Add the top-level oversight commands to the root app."""
+    app.command("segment")(handle_errors(segment_cmd))
+    app.command("league")(handle_errors(league_cmd))
+    app.command("explain")(handle_errors(explain_cmd))
+    app.command("whatif")(handle_errors(whatif_cmd))

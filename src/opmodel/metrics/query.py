@@ -1,0 +1,184 @@
+"""Reading metric values back, at provider level or aggregated up the structure.
+
+ICB, region and England values are built from numerators and denominators (never by
+averaging rates), each period through the organisation structure in force on its first
+day: the provider → ICB → region → national line of oversight-methodology §6.4, taken from
+the dated ODS snapshots as §6.3 prescribes (42 ICBs until March 2026, 36 after). The
+aggregation is one relational query over DuckDB so that the same plan can later run on a
+distributed engine over patient-level volumes.
+
+England is the sum over *every* provider row, including independent-sector providers that
+sit in no ICB, to match the national totals NHS England publishes; ICB and region values
+cover the NHS trusts that belong to them on the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from opmodel.errors import OpmodelError, UnknownCodeError
+from opmodel.metrics.catalogue import MetricDefinition, catalogue
+from opmodel.store import Store
+from opmodel.structure import NATIONAL_CODE, suggest_codes
+
+__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "list_metrics", "metric_values"]
+
+Level = Literal["trust", "icb", "region", "england"]
+LEVELS: tuple[str, ...] = ("trust", "icb", "region", "england")
+_LEVEL_KIND = {"icb": "icb", "region": "region", "england": "national"}
+_PROVIDER_KINDS = "('trust', 'other_provider')"
+
+#: Ancestors of every (organisation, day) pair in ``days(code, day)`` on that day: the dated
+#: form of ``opmodel.structure.ANCESTORS_SQL`` for many periods in one query.
+DATED_ANCESTORS_SQL = """
+anc(code, day, ancestor, depth) AS (
+    SELECT d.code, d.day, r.parent, 1
+    FROM days d JOIN relationships r
+      ON r.child = d.code AND r.valid_from <= d.day AND (r.valid_to IS NULL OR r.valid_to >= d.day)
+    UNION ALL
+    SELECT a.code, a.day, r.parent, a.depth + 1
+    FROM anc a JOIN relationships r
+      ON r.child = a.ancestor AND r.valid_from <= a.day AND (r.valid_to IS NULL OR r.valid_to >= a.day)
+    WHERE a.depth < 8
+)"""
+
+_BASE = f"""
+base AS (
+    SELECT v.metric, v.org_code, v.period_start, v.period_end, v.numerator, v.denominator, v.value,
+           v.provisional, s.file_name, s.publication, coalesce(o.kind, 'other_provider') AS kind
+    FROM metric_values v
+    JOIN metric_sources s ON s.source_id = v.source_id
+    LEFT JOIN organisations o ON o.code = v.org_code
+    WHERE v.metric = $metric
+      AND ($start IS NULL OR v.period_start >= CAST($start AS DATE))
+      AND ($end IS NULL OR v.period_start <= CAST($end AS DATE))
+),
+providers AS (SELECT * FROM base WHERE kind IN {_PROVIDER_KINDS}),
+days AS (SELECT DISTINCT org_code AS code, period_start AS day FROM base),
+{DATED_ANCESTORS_SQL}"""
+
+_COLUMNS = """metric, org_code, org_name, level, period_start, period_end, numerator, denominator, value,
+              provisional, n_orgs, source, publication"""
+
+_TRUST_SQL = f"""
+WITH RECURSIVE {_BASE}
+SELECT p.metric, p.org_code, o.name AS org_name, 'trust' AS level, p.period_start, p.period_end, p.numerator,
+       p.denominator, p.value, p.provisional, 1 AS n_orgs, p.file_name AS source, p.publication
+FROM providers p LEFT JOIN organisations o ON o.code = p.org_code
+WHERE $org IS NULL OR p.org_code = $org
+   OR EXISTS (SELECT 1 FROM anc a WHERE a.code = p.org_code AND a.day = p.period_start AND a.ancestor = $org)
+ORDER BY p.period_start, p.org_code, p.period_end
+"""
+
+_AGGREGATE_SQL = f"""
+WITH RECURSIVE {_BASE},
+targets AS (
+    SELECT a.code, a.day, a.ancestor AS target, a.depth
+    FROM anc a JOIN organisations t ON t.code = a.ancestor
+    WHERE $kind <> 'national' AND t.kind = $kind
+    UNION ALL
+    SELECT DISTINCT org_code, period_start, $national, 99 FROM providers WHERE $kind = 'national'
+),
+aggregated AS (
+    SELECT p.metric, t.target AS org_code, p.period_start, p.period_end,
+           sum(p.numerator) AS numerator, sum(p.denominator) AS denominator,
+           CASE WHEN $agg = 'ratio' THEN $scale * sum(p.numerator) / nullif(sum(p.denominator), 0)
+                ELSE sum(p.value) END AS value,
+           bool_or(p.provisional) AS provisional, count(*) AS n_orgs,
+           'aggregated from ' || string_agg(DISTINCT p.file_name, '; ' ORDER BY p.file_name) AS source,
+           any_value(p.publication) AS publication
+    FROM providers p JOIN targets t ON t.code = p.org_code AND t.day = p.period_start
+    WHERE $agg IN ('ratio', 'sum')
+      AND ($org IS NULL OR t.target = $org
+           OR EXISTS (SELECT 1 FROM anc a WHERE a.code = p.org_code AND a.day = p.period_start
+                                            AND a.ancestor = $org AND a.depth > t.depth))
+    GROUP BY ALL
+),
+published AS (
+    SELECT b.metric, b.org_code, b.period_start, b.period_end, b.numerator, b.denominator, b.value,
+           b.provisional, 1 AS n_orgs, b.file_name AS source, b.publication
+    FROM base b
+    WHERE b.kind = $kind
+      AND ($org IS NULL OR b.org_code = $org
+           OR EXISTS (SELECT 1 FROM anc a WHERE a.code = b.org_code AND a.day = b.period_start
+                                            AND a.ancestor = $org))
+),
+combined AS (
+    SELECT * FROM published
+    UNION ALL
+    SELECT * FROM aggregated g WHERE NOT EXISTS (
+        SELECT 1 FROM published q WHERE q.org_code = g.org_code AND q.period_start = g.period_start
+                                    AND q.period_end = g.period_end)
+)
+SELECT c.metric, c.org_code, o.name AS org_name, $level AS level, c.period_start, c.period_end, c.numerator,
+       c.denominator, c.value, c.provisional, c.n_orgs, c.source, c.publication
+FROM combined c LEFT JOIN organisations o ON o.code = c.org_code
+ORDER BY c.period_start, c.org_code, c.period_end
+"""
+
+
+
+def _scalar(store: Store, sql: str, params: Any = None) -> Any:
+    """First column of the first row, reading the whole result (DuckDB 2 refuses further
+    work on a connection with an unfinished result, e.g. registering an Arrow table)."""
+    rows = store.execute(sql, params).fetchall()
+    return rows[0][0] if rows else None
+
+def _definition(store: Store, metric: str) -> MetricDefinition | None:
+    cat = catalogue()
+    if metric in cat:
+        return cat[metric]
+    if _scalar(store, "SELECT count(*) FROM metric_values WHERE metric = ?", [metric]):
+        return None  # loaded but not catalogued: shown as published, never aggregated
+    from rapidfuzz import process
+
+    known = sorted(set(cat) | {r[0] for r in store.execute("SELECT DISTINCT metric FROM metric_values").fetchall()})
+    raise UnknownCodeError("metric", metric, [str(m[0]) for m in process.extract(metric, known, limit=3)])
+
+
+def metric_values(store: Store, metric: str, *, org: str | None = None, level: str = "trust",
+                  start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
+    """Values of ``metric`` at ``level`` (trust | icb | region | england), oldest period first.
+
+    ``org`` selects one organisation at that level, or everything under an organisation
+    higher up (e.g. the trusts of ICB QKK on each period's date). ``start``/``end`` select
+    periods *starting* within the range (inclusive). Each dict has metric, org_code,
+    org_name, level, period_start, period_end, numerator, denominator, value, provisional,
+    n_orgs (providers aggregated), source and publication.
+    """
+    if level not in LEVELS:
+        raise OpmodelError(f"Unknown level '{level}'; expected one of: {', '.join(LEVELS)}.")
+    defn = _definition(store, metric)
+    if org is not None:
+        org = org.strip().upper()
+        if level == "england" and org == NATIONAL_CODE:
+            org = None
+        elif not _scalar(store, "SELECT count(*) FROM organisations WHERE code = ?", [org]):
+            raise UnknownCodeError("organisation", org, suggest_codes(store, org))
+    params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end}
+    if level == "trust":
+        return store.rows(_TRUST_SQL, params)
+    params.update(level=level, kind=_LEVEL_KIND[level], national=NATIONAL_CODE,
+                  agg=defn.aggregate if defn is not None else "none",
+                  scale=defn.scale if defn is not None and defn.scale is not None else 1.0)
+    return store.rows(_AGGREGATE_SQL, params)
+
+
+def list_metrics(store: Store) -> list[dict[str, Any]]:
+    """Every catalogued or loaded metric with its definition and what the store holds for it."""
+    held = {r["metric"]: r for r in store.rows("""
+        SELECT metric, count(*) AS values_held, count(DISTINCT org_code) AS organisations,
+               min(period_start) AS first_period, max(period_start) AS last_period
+        FROM metric_values GROUP BY metric""")}
+    out: list[dict[str, Any]] = []
+    cat = catalogue()
+    for mid in sorted(set(cat) | set(held)):
+        d = cat.get(mid)
+        h = held.get(mid, {})
+        out.append({"metric": mid, "name": d.name if d else None, "unit": d.unit if d else None,
+                    "direction": d.direction if d else None, "source": d.source if d else None,
+                    "frequency": d.frequency if d else None, "nof_id": d.nof_id if d else None,
+                    "values_held": h.get("values_held", 0), "organisations": h.get("organisations", 0),
+                    "first_period": h.get("first_period"), "last_period": h.get("last_period")})
+    return out

@@ -1,0 +1,91 @@
+"""The FastAPI application: pages, the ``/api/v1`` REST API and the vendored NHS.UK assets."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from opmodel import __version__
+from opmodel.web import (
+    api_accountability,
+    api_metrics,
+    api_oversight,
+    api_structure,
+    api_uploads,
+    pages_accountability,
+    pages_api_docs,
+    pages_metrics,
+    pages_oversight,
+    pages_structure,
+)
+from opmodel.web.caching import ResponseCache
+from opmodel.web.errors import install_error_handlers
+from opmodel.web.hub import StoreHub
+from opmodel.web.settings import WebSettings
+from opmodel.web.templating import make_templates
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """
+The NHS operating model as data: where every organisation sits on any date, who holds
+it to account, oversight segments and league tables, metrics and variation.
+
+Read-only without credentials. `POST /api/v1/metric-files` needs the bearer token the
+server was started with. Lists are paginated with `limit` and `offset`. Every GET
+answer carries an `ETag`; send it back in `If-None-Match` to get `304 Not Modified`.
+"""
+
+
+def _warm_up(hub: StoreHub) -> None:
+    """Compute the shared results (oversight runs, chart renderer) before the first visitor asks."""
+    from opmodel.web.views_metrics import org_spc_charts
+    from opmodel.web.views_oversight import segment_summary
+
+    try:
+        with hub.reader() as store:
+            segment_summary(store, hub.memo)
+            org_spc_charts(store, "X24", hub.memo)
+    except Exception:  # warming is best effort; the pages compute on demand anyway
+        return
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """Build the app over the store in ``settings`` (the default store when None)."""
+    settings = settings or WebSettings()
+    hub = StoreHub(settings.store_path)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_up:
+            threading.Thread(target=_warm_up, args=(hub,), name="opmodel-warm-up", daemon=True).start()
+        yield
+        hub.close()
+
+    app = FastAPI(title="opmodel", version=__version__, description=DESCRIPTION.strip(),
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app.state.hub = hub
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    install_error_handlers(app)
+    app.include_router(api_structure.router)
+    app.include_router(api_oversight.router)
+    app.include_router(api_accountability.router)
+    app.include_router(api_uploads.router)
+    app.include_router(api_metrics.router)
+    app.include_router(pages_structure.router)
+    app.include_router(pages_oversight.router)
+    app.include_router(pages_accountability.router)
+    app.include_router(pages_metrics.router)
+    app.include_router(pages_api_docs.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.cache_entries > 0:
+        app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
+                           skip_prefixes=())
+    return app

@@ -1,0 +1,42 @@
+"""Request dependencies: the store, the templates and the start-up settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from starlette.templating import Jinja2Templates
+
+from opmodel.store import Store
+from opmodel.web.hub import StoreHub
+from opmodel.web.settings import WebSettings
+
+__all__ = ["Hub", "OnQuery", "ReadStore", "hub", "read_store", "settings", "templates"]
+
+
+def hub(request: Request) -> StoreHub:
+    h: StoreHub = request.app.state.hub
+    return h
+
+
+def settings(request: Request) -> WebSettings:
+    s: WebSettings = request.app.state.settings
+    return s
+
+
+def templates(request: Request) -> Jinja2Templates:
+    t: Jinja2Templates = request.app.state.templates
+    return t
+
+
+def read_store(h: Annotated[StoreHub, Depends(hub)]) -> Iterator[Store]:
+    """A cursor on the shared database for this request (see :mod:`opmodel.web.hub`)."""
+    with h.reader() as store:
+        yield store
+
+
+ReadStore = Annotated[Store, Depends(read_store)]
+Hub = Annotated[StoreHub, Depends(hub)]
+OnQuery = Annotated[dt.date | None, Query(description="Date (YYYY-MM-DD); default today.")]

@@ -1,0 +1,54 @@
+"""Sections other areas add to the structure pages (oversight, accountability, metrics, variation).
+
+The structure pages are always there; each area contributes its sections here so
+that ``pages_structure`` stays small and the templates test ``extra.<name>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from opmodel.store import Store
+from opmodel.structure import list_organisations
+from opmodel.web.views_accountability import org_accountability
+from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
+from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
+
+__all__ = ["area_sections", "organisation_sections", "overview_sections"]
+
+
+def overview_sections(store: Store, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
+    return {"segments": segment_summary(store, memo)}
+
+
+def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    segment = None
+    if kind in ("trust", "other_provider"):
+        out["oversight"] = org_oversight(store, code, memo=memo)
+        segment = out["oversight"].explanation.get("final_segment") if out["oversight"] else None
+    out["accountability"] = memo(("org-accountability", code, on, segment),
+                                 lambda: org_accountability(store, code, on, segment=segment))
+    if kind in ("trust", "icb"):
+        out["metrics"] = org_metrics(store, code, memo)
+    if kind in ("trust", "icb", "region"):
+        out["spc"] = org_spc_charts(store, code, memo)
+    return out
+
+
+def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if periods_available(store, memo):
+        view = league_view(store, memo=memo)
+        scope = {"region": code} if kind == "region" else {"icb": code}
+        members = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
+        segments = {r.org_code: r.final_segment for r in view.rows if r.org_code in members}
+        out["segment_period"] = view.period
+        out["trust_segments"] = segments
+        out["segment_mix"] = dict(sorted(Counter(s for s in segments.values() if s is not None).items()))
+    out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
+    if kind == "icb":
+        out["metrics"] = org_metrics(store, code, memo)
+    return out

@@ -1,0 +1,62 @@
+"""Server-rendered pages for the registry: England overview, organisation, region, ICB and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from opmodel.web import extensions
+from opmodel.web.deps import Hub, OnQuery, ReadStore, templates
+from opmodel.web.views_structure import area_view, organisation_view, overview, search
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+Templates = Annotated[Jinja2Templates, Depends(templates)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def england(request: Request, store: ReadStore, tpl: Templates, h: Hub, on: OnQuery = None) -> Response:
+    day = on or dt.date.today()
+    ctx = {"vm": overview(store, day), "extra": extensions.overview_sections(store, day, h.memo)}
+    return tpl.TemplateResponse(request, "overview.jinja", ctx)
+
+
+@router.get("/organisations/{code}", response_class=HTMLResponse)
+def organisation(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    day = on or dt.date.today()
+    vm = organisation_view(store, code, day)
+    if vm.details.code != code:
+        return RedirectResponse(f"/organisations/{vm.details.code}" + (f"?on={on}" if on else ""), 308)
+    ctx = {"vm": vm, "extra": extensions.organisation_sections(store, vm.details.code, vm.details.kind, day,
+                                                         h.memo)}
+    return tpl.TemplateResponse(request, "organisation.jinja", ctx)
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse)
+def region(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    day = on or dt.date.today()
+    vm = area_view(store, code, day, "region")
+    ctx = {"vm": vm, "area": "region", "extra": extensions.area_sections(store, vm.details.code, "region", day, h.memo)}
+    return tpl.TemplateResponse(request, "area.jinja", ctx)
+
+
+@router.get("/icbs/{code}", response_class=HTMLResponse)
+def icb(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    day = on or dt.date.today()
+    vm = area_view(store, code, day, "icb")
+    ctx = {"vm": vm, "area": "icb", "extra": extensions.area_sections(store, vm.details.code, "icb", day, h.memo)}
+    return tpl.TemplateResponse(request, "area.jinja", ctx)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def find(request: Request, store: ReadStore, tpl: Templates,
+         q: Annotated[str, Query(max_length=100)] = "") -> Response:
+    vm = search(store, q)
+    if vm.exact is not None and request.query_params.get("go") != "list":
+        return RedirectResponse(vm.exact.href, 303)
+    return tpl.TemplateResponse(request, "search.jinja", {"vm": vm})

@@ -1,0 +1,327 @@
+"""View models for oversight: league tables, segment mix and movement, and an organisation's result.
+
+Built on :mod:`opmodel.oversight`'s public API (``segment`` without saving, ``league``,
+``explain``), following the NHS Oversight Framework as that area implements it
+(oversight-methodology.md §1–§2). Runs are recomputed from the store's inputs and
+memoised per store version by the caller (``memo``), so pages and API share them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+from opmodel.errors import OpmodelError, UnknownCodeError
+from opmodel.oversight import SegmentationRun, explain, league, parse_period, segment
+from opmodel.store import Store
+from opmodel.structure import list_organisations
+from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
+
+__all__ = [
+    "PERIOD_PATTERN",
+    "SORTS",
+    "LeagueRow",
+    "LeagueView",
+    "Memo",
+    "MetricStat",
+    "OrgOversight",
+    "SegmentSummary",
+    "SortKey",
+    "league_csv",
+    "league_view",
+    "no_memo",
+    "org_oversight",
+    "periods_available",
+    "run_for",
+    "segment_summary",
+]
+
+T = TypeVar("T")
+Memo = Callable[[Any, Callable[[], T]], T]
+
+#: League-table sort keys the pages and API accept.
+SortKey = Literal["rank", "average", "segment", "name", "region", "movement"]
+SORTS: tuple[str, ...] = ("rank", "average", "segment", "name", "region", "movement")
+#: Quarter labels as the API accepts them (``2025-26-Q3``).
+PERIOD_PATTERN = r"^\d{4}-\d{2}-Q[1-4]$"
+FIRST_YEAR = 2025  # NOF 2025/26 is the first framework with an automated segmentation
+
+
+def no_memo(_key: Any, compute: Callable[[], T]) -> T:
+    return compute()
+
+
+def _candidates(today: dt.date) -> list[str]:
+    last = today.year if today.month >= 4 else today.year - 1
+    return [f"{y}-{(y + 1) % 100:02d}-Q{q}" for y in range(FIRST_YEAR, last + 2) for q in (1, 2, 3, 4)]
+
+
+def run_for(store: Store, period: str, memo: Memo[Any] = no_memo) -> SegmentationRun | None:
+    """The segmentation of ``period`` from the store's inputs, or None when it has none."""
+
+    def compute() -> SegmentationRun | None:
+        try:
+            return segment(store, period, save=False)
+        except OpmodelError:
+            return None
+
+    result: SegmentationRun | None = memo(("oversight-run", period), compute)
+    return result
+
+
+def periods_available(store: Store, memo: Memo[Any] = no_memo, today: dt.date | None = None) -> list[str]:
+    """Quarters with oversight inputs in the store, oldest first."""
+    day = today or dt.date.today()
+
+    def compute() -> list[str]:
+        return [p for p in _candidates(day) if run_for(store, p, memo) is not None]
+
+    found: list[str] = memo(("oversight-periods", day), compute)
+    return found
+
+
+def _peer_label(group: str | None) -> str:
+    return PEER_GROUP_LABELS.get(group or "", (group or "Unknown").replace("_", " ").capitalize())
+
+
+class LeagueRow(BaseModel):
+    rank: int | None
+    rank_of: int | None
+    org_code: str
+    org_name: str
+    href: str
+    peer_group: str
+    peer_group_label: str
+    region: str | None
+    region_name: str | None
+    status: str
+    average_score: float | None
+    metric_count: int
+    unadjusted_segment: int | None
+    financial_override: bool
+    adjusted_segment: int | None
+    final_segment: int | None
+    previous_segment: int | None = Field(description="Final segment in the previous quarter, if known.")
+    movement: Literal["improved", "worsened", "unchanged", "new", "none"]
+
+
+class LeagueView(BaseModel):
+    framework: str
+    period: str
+    periods: list[str]
+    previous_period: str | None
+    peer_group: str | None
+    peer_groups: dict[str, str] = Field(description="Peer groups present: id -> label.")
+    region: str | None
+    regions: dict[str, str] = Field(description="Regions present: code -> name.")
+    sort: str
+    order: Literal["asc", "desc"]
+    cutoffs_source: str
+    rows: list[LeagueRow]
+    warnings: list[str]
+
+
+def _movement(now: int | None, before: int | None, had_before: bool) -> str:
+    if now is None:
+        return "none"
+    if not had_before or before is None:
+        return "new"
+    return "improved" if now < before else "worsened" if now > before else "unchanged"
+
+
+def _latest(store: Store, memo: Memo[Any]) -> str:
+    periods = periods_available(store, memo)
+    if not periods:
+        raise OpmodelError("No oversight results: the store holds no NHS Oversight Framework inputs. Load the NOF "
+                           "dashboard CSV with `opmodel metrics load FILE`.")
+    return periods[-1]
+
+
+def _label(store: Store, period: str, memo: Memo[Any]) -> str:
+    try:
+        return parse_period(period).label
+    except OpmodelError:
+        raise UnknownCodeError("oversight period", period, periods_available(store, memo)) from None
+
+
+def league_view(store: Store, period: str | None = None, peer_group: str | None = None, region: str | None = None,
+                sort: str = "rank", order: Literal["asc", "desc"] = "asc",
+                memo: Memo[Any] = no_memo) -> LeagueView:
+    """The league table of a quarter (default the latest), filtered and sorted, with movement."""
+
+    def compute() -> LeagueView:
+        return _league_view(store, period, peer_group, region, sort, order, memo)
+
+    found: LeagueView = memo(("league-view", period, peer_group, region, sort, order), compute)
+    return found
+
+
+def _league_view(store: Store, period: str | None, peer_group: str | None, region: str | None, sort: str,
+                 order: Literal["asc", "desc"], memo: Memo[Any]) -> LeagueView:
+    label = _label(store, period, memo) if period else _latest(store, memo)
+    run = run_for(store, label, memo)
+    if run is None:
+        raise UnknownCodeError("oversight period", label, periods_available(store, memo))
+    prev_label = parse_period(label).previous().label
+    prev = run_for(store, prev_label, memo)
+    before = prev.by_org() if prev else {}
+    groups = {g: _peer_label(g) for g in sorted({r.peer_group for r in run.results})}
+    if peer_group is not None and peer_group not in groups:
+        raise UnknownCodeError("peer group", peer_group, list(groups))
+    end = parse_period(label).end
+    placed = {t["code"]: t["region"] for t in list_organisations(store, kind="trust", on=end)}
+    region_names = {r["code"]: r["name"] for r in list_organisations(store, kind="region", on=end)}
+    rows = []
+    for r in league(run, peer_group):
+        b = before.get(r.org_code)
+        reg = placed.get(r.org_code)
+        rows.append(LeagueRow(
+            rank=r.rank, rank_of=r.rank_of, org_code=r.org_code, org_name=r.org_name,
+            href=org_href("trust", r.org_code), peer_group=r.peer_group, peer_group_label=_peer_label(r.peer_group),
+            region=reg, region_name=region_names.get(reg or ""), status=r.status, average_score=r.average_score,
+            metric_count=r.metric_count, unadjusted_segment=r.unadjusted_segment,
+            financial_override=r.financial_override, adjusted_segment=r.adjusted_segment,
+            final_segment=r.final_segment, previous_segment=None if b is None else b.final_segment,
+            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None)))
+    regions = {c: region_names.get(c, c) for c in sorted({r.region for r in rows if r.region})}
+    if region is not None:
+        if region.upper() not in regions:
+            raise UnknownCodeError("region with oversight results", region, list(regions))
+        rows = [r for r in rows if r.region == region.upper()]
+    if sort not in SORTS:
+        raise UnknownCodeError("sort key", sort, list(SORTS))
+    rows = sorted(rows, key=_sort_key(sort), reverse=order == "desc")
+    return LeagueView(framework=run.framework, period=label, periods=periods_available(store, memo),
+                      previous_period=prev_label if prev else None, peer_group=peer_group, peer_groups=groups,
+                      region=region.upper() if region else None, regions=regions, sort=sort, order=order,
+                      cutoffs_source=run.cutoffs.source, rows=rows, warnings=list(run.warnings))
+
+
+def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
+    big = 10**9
+    order = {"improved": 0, "unchanged": 1, "new": 2, "worsened": 3, "none": 4}
+    keys: dict[str, Callable[[LeagueRow], tuple[Any, ...]]] = {
+        "rank": lambda r: (r.peer_group, r.rank if r.rank is not None else big, r.org_code),
+        "average": lambda r: (r.average_score if r.average_score is not None else big, r.org_code),
+        "segment": lambda r: (r.final_segment or big, r.average_score or big, r.org_code),
+        "name": lambda r: (r.org_name.lower(),),
+        "region": lambda r: (r.region_name or "~", r.peer_group, r.rank or big),
+        "movement": lambda r: (order[r.movement], r.peer_group, r.rank or big),
+    }
+    return keys[sort]
+
+
+CSV_COLUMNS = ("rank", "rank_of", "org_code", "org_name", "peer_group", "region", "region_name", "status",
+               "average_score", "metric_count", "unadjusted_segment", "financial_override", "adjusted_segment",
+               "final_segment", "previous_segment", "movement")
+
+
+def league_csv(view: LeagueView) -> str:
+    """The league table as CSV, in the order shown."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in view.rows:
+        w.writerow(r.model_dump())
+    return buf.getvalue()
+
+
+class SegmentSummary(BaseModel):
+    """How many organisations sit in each segment, by peer group and by region, and how they moved."""
+
+    period: str
+    previous_period: str | None
+    segments: list[int]
+    by_peer_group: dict[str, dict[int, int]]
+    by_region: dict[str, dict[int, int]]
+    movement: dict[str, int]
+
+
+def segment_summary(store: Store, memo: Memo[Any] = no_memo) -> SegmentSummary | None:
+    """The latest quarter's segment mix (None when the store has no oversight inputs)."""
+    if not periods_available(store, memo):
+        return None
+    view = league_view(store, memo=memo)
+    by_group: dict[str, Counter[int]] = {}
+    by_region: dict[str, Counter[int]] = {}
+    for r in view.rows:
+        if r.final_segment is None:
+            continue
+        by_group.setdefault(r.peer_group_label, Counter())[r.final_segment] += 1
+        by_region.setdefault(r.region_name or "Not placed in a region", Counter())[r.final_segment] += 1
+    segs = sorted({s for c in by_group.values() for s in c})
+    return SegmentSummary(period=view.period, previous_period=view.previous_period, segments=segs,
+                          by_peer_group={k: dict(v) for k, v in sorted(by_group.items())},
+                          by_region={k: dict(v) for k, v in sorted(by_region.items())},
+                          movement=dict(Counter(r.movement for r in view.rows)))
+
+
+class MetricStat(BaseModel):
+    """One metric of an organisation's result beside its peers' spread."""
+
+    metric: str
+    name: str
+    domain: str
+    value: float | None
+    score: float | None
+    source: str
+    pull: float | None = Field(description="Average with this metric minus the average without it (+ = worse).")
+    peer_median: float | None
+    peer_q1: float | None
+    peer_q3: float | None
+    peers: int
+
+
+class OrgOversight(BaseModel):
+    period: str
+    explanation: dict[str, Any] = Field(description="opmodel.oversight.explain for the organisation.")
+    metrics: list[MetricStat]
+
+
+def _quartiles(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return round(med, 4), round(q1, 4), round(q3, 4)
+
+
+def _explained(store: Store, code: str, label: str, memo: Memo[Any]) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        return explain(store, code, label)
+
+    found: dict[str, Any] = memo(("oversight-explain", label, code), compute)
+    return found
+
+
+def org_oversight(store: Store, code: str, period: str | None = None,
+                  memo: Memo[Any] = no_memo) -> OrgOversight | None:
+    """The organisation's latest (or given) result, explained, with each metric against its peers."""
+    periods = periods_available(store, memo)
+    wanted = [_label(store, period, memo)] if period else list(reversed(periods))
+    code = code.upper()
+    for label in wanted:
+        run = run_for(store, label, memo)
+        mine = run.by_org().get(code) if run else None
+        if run is None or mine is None:
+            continue
+        detail = _explained(store, code, label, memo)
+        peers = [r for r in run.results if r.peer_group == mine.peer_group]
+        stats = []
+        for m in detail["metrics"]:
+            values = [float(v) for r in peers if (s := r.scores.get(m["metric"])) is not None
+                      and (v := s.value) is not None]
+            med, q1, q3 = _quartiles(values)
+            stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
+                                    score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
+                                    peer_q1=q1, peer_q3=q3, peers=len(values)))
+        return OrgOversight(period=label, explanation=detail, metrics=stats)
+    return None

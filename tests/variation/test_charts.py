@@ -1,0 +1,106 @@
+"""Chart specs carry the MDC colours, icons and accessible text; rendering gives SVG and PNG offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opmodel.errors import OpmodelError
+from opmodel.variation import (
+    COLOURS,
+    FunnelUnit,
+    TrustValue,
+    consistency_chart_spec,
+    decompose_period,
+    funnel_analysis,
+    funnel_chart_spec,
+    get_preset,
+    render_chart,
+    spc_analysis,
+    spc_chart_spec,
+    spc_table,
+)
+from opmodel.variation.consistency import consistency_trend
+from tests.variation.conftest import monthly
+
+
+def inline_rows(spec: object, key: str) -> list[dict[str, Any]]:
+    """The first inline data set anywhere in a spec whose rows have ``key`` (Altair may lift data up)."""
+    if isinstance(spec, dict):
+        values = spec.get("values")
+        if isinstance(values, list) and values and isinstance(values[0], dict) and key in values[0]:
+            return values
+        children = list(spec.values())
+    elif isinstance(spec, list):
+        children = spec
+    else:
+        return []
+    for child in children:
+        found = inline_rows(child, key)
+        if found:
+            return found
+    return []
+
+
+VALUES = [80, 82, 79, 81, 80, 83, 84, 85, 86, 87, 88, 89, 90, 95, 84, 85]
+
+
+@pytest.fixture(scope="module")
+def spc_result():  # type: ignore[no-untyped-def]
+    return spc_analysis(monthly(VALUES), rules=get_preset("mdc"), direction="higher", target=92,
+                        metric="ae_4hr", org_code="RJ1", org_name="Guy's and St Thomas'")
+
+
+def test_spc_spec_has_mdc_colours_icons_and_description(spc_result) -> None:  # type: ignore[no-untyped-def]
+    spec = spc_chart_spec(spc_result)
+    text = json.dumps(spec)
+    for colour in (COLOURS["special_cause_improvement"], COLOURS["common_cause"], COLOURS["target"]):
+        assert colour in text
+    assert "RJ1" in spec["title"]["text"]
+    assert spc_result.variation_icon.replace("_", " ") in spec["title"]["subtitle"][0]
+    assert "Statistical process control chart of ae_4hr for RJ1" in spec["description"]
+    icon_rows = inline_rows(spec, "caption")
+    assert [r["caption"] for r in icon_rows] == [spc_result.variation_icon.replace("_", " "),
+                                                 spc_result.assurance_icon.replace("_", " ")]
+    assert len(spc_table(spc_result)) == len(VALUES)
+
+
+def test_render_svg_is_accessible_and_png_is_a_png(spc_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec = spc_chart_spec(spc_result)
+    svg = render_chart(spec, tmp_path / "c.svg").read_text()
+    assert svg.startswith("<svg") and 'role="img"' in svg.split(">", 1)[0]
+    assert "<title>ae_4hr: Guy&#x27;s and St Thomas&#x27; (RJ1)</title>" in svg
+    assert "<desc>Statistical process control chart" in svg
+    png = render_chart(spec, tmp_path / "c.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(OpmodelError, match=r"svg or \.png"):
+        render_chart(spec, tmp_path / "c.pdf")
+
+
+def test_funnel_spec_labels_outliers_and_colours_by_direction() -> None:
+    units = [FunnelUnit(f"T{i}", numerator=0.76 * d, denominator=d) for i, d in enumerate([500, 1000, 5000, 9000])]
+    units.append(FunnelUnit("LOW", numerator=600, denominator=1000))
+    res = funnel_analysis(units, scale=100)
+    spec = funnel_chart_spec(res, metric="ae_4hr", period="2025-05", direction="higher")
+    rows = inline_rows(spec, "status")
+    assert {r["org_code"]: r["status"] for r in rows}["LOW"] == "worse than expected"
+    assert "1 outside the 99.8% limits" in spec["title"]["subtitle"][0]
+    assert "Funnel plot of ae_4hr for 2025-05" in spec["description"]
+
+
+def test_consistency_spec_stacks_the_three_shares() -> None:
+    period = decompose_period([TrustValue("A", "R1", "I1", 8, 10), TrustValue("B", "R2", "I2", 5, 10),
+                               TrustValue("C", "R2", "I3", 6, 10)], scale=100)
+    period["period"] = "2024-06-01"
+    report = {"metric": "ae_4hr", "from": "2024-06-01", "to": "2024-06-01", "periods": [period],
+              "trend": consistency_trend([(dt.date(2024, 6, 1), period)])}
+    spec = consistency_chart_spec(report)
+    bars = inline_rows(spec, "where")
+    assert sorted(r["where"] for r in bars) == ["between ICBs in a region", "between regions",
+                                                "between trusts in an ICB"]
+    assert sum(r["share"] for r in bars) == pytest.approx(1.0)
+    assert "where the variation lies" in spec["title"]["text"]

@@ -1,0 +1,75 @@
+"""Web fixtures: one app and TestClient per session over a private copy of the seeded store,
+a fresh app per test for anything that writes, and a live uvicorn server for the browser tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from opmodel.web import WebSettings, create_app
+
+TOKEN = "test-token-1234"
+
+
+@pytest.fixture(scope="session")
+def web_store_file(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seeded store (its shipped metrics include NHS England's NOF 2025/26 Q1–Q3
+    mental health and community file, so oversight has real results) that the session app owns."""
+    target = tmp_path_factory.mktemp("web") / "web.duckdb"
+    shutil.copy(seeded_store_file, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def app(web_store_file: Path) -> FastAPI:
+    return create_app(WebSettings(store_path=web_store_file, token=TOKEN))
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def private_client(store_path: Path) -> Iterator[TestClient]:
+    """An app over this test's own store copy, for tests that upload (small limit to test rejection)."""
+    app = create_app(WebSettings(store_path=store_path, token=TOKEN, max_upload_bytes=2 * 1024 * 1024))
+    with TestClient(app) as c:
+        yield c
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server (uvicorn) on a free loopback port, in a thread, for Playwright."""
+    store = tmp_path_factory.mktemp("live") / "live.duckdb"
+    shutil.copy(seeded_store_file, store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(WebSettings(store_path=store, token=TOKEN)),
+                                           host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -1,0 +1,59 @@
+"""Unit tests for the metric and variation view models on the shipped published statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opmodel.metrics import metric_values
+from opmodel.store import Store
+from opmodel.structure import get_organisation
+from opmodel.web.views_metrics import area_consistency, metric_page, metrics_index, org_metrics, spc_chart
+
+
+def test_org_metrics_compare_with_peers_of_the_same_subtype(store: Store) -> None:
+    rows = {m.metric: m for m in org_metrics(store, "RJ1")}
+    ae = rows["ae_4hr"]
+    latest = metric_values(store, "ae_4hr", org="RJ1")[-1]
+    assert ae.value == latest["value"]
+    assert ae.period_start == latest["period_start"]
+    assert ae.peer_group == "acute"
+    assert ae.peer_q1 is not None and ae.peer_median is not None and ae.peer_q3 is not None
+    assert ae.peer_q1 <= ae.peer_median <= ae.peer_q3
+    assert 50 < ae.peers < 200
+
+
+def test_icb_metrics_compare_with_all_icbs(store: Store) -> None:
+    rows = org_metrics(store, "QKK")
+    assert rows and all(m.peer_group == "ICBs" for m in rows)
+    assert get_organisation(store, "QKK").kind.value == "icb"
+
+
+def test_spc_chart_has_spec_svg_and_a_row_per_point(store: Store) -> None:
+    chart = spc_chart(store, "RJ1", "ae_4hr")
+    points = metric_values(store, "ae_4hr", org="RJ1")
+    assert len(chart.table) == len(points)
+    assert chart.svg.startswith("<svg") and "<title>" in chart.svg and 'role="img"' in chart.svg
+    assert "$schema" in chart.spec
+    assert chart.description
+
+
+def test_metric_page_distribution_and_funnel(store: Store) -> None:
+    page = metric_page(store, "ae_4hr", render=False)
+    dist = page.distribution
+    assert dist is not None
+    assert dist.minimum is not None and dist.maximum is not None and dist.median is not None
+    assert dist.minimum <= dist.median <= dist.maximum
+    assert len(page.by_region) == 7
+    assert page.funnel is not None and page.funnel.svg == ""
+    assert page.trend is not None and page.trend.table
+    assert any(m.metric == "ae_4hr" for m in metrics_index(store))
+
+
+def test_area_consistency_lists_only_member_trusts(store: Store) -> None:
+    found = area_consistency(store, "QKK", "icb", dt.date(2026, 6, 1), render=False)
+    assert found is not None
+    assert found.chart is not None
+    assert [r["org_code"] for r in found.chart.table] == [m["org_code"] for m in found.members]
+    codes = {m["org_code"] for m in found.members}
+    assert "RJ1" in codes
+    assert found.outside_998 <= len(found.members)

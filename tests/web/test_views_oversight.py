@@ -1,0 +1,98 @@
+"""Unit tests for the oversight view models on NHS England's published NOF 2025/26 MH/community file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from opmodel.errors import UnknownCodeError
+from opmodel.oversight import league, segment
+from opmodel.store import Store
+from opmodel.web.views_oversight import (
+    league_csv,
+    league_view,
+    org_oversight,
+    periods_available,
+    segment_summary,
+)
+
+
+def test_periods_are_the_quarters_loaded(store: Store, empty_store: Store) -> None:
+    assert periods_available(store) == ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3"]
+    assert periods_available(empty_store) == []
+    assert segment_summary(empty_store) is None
+
+
+def test_league_defaults_to_the_latest_quarter_in_engine_order(store: Store) -> None:
+    vm = league_view(store)
+    assert vm.period == "2025-26-Q3"
+    assert vm.previous_period == "2025-26-Q2"
+    engine = league(segment(store, "2025-26-Q3", save=False))
+    assert [r.org_code for r in vm.rows] == [r.org_code for r in engine]
+    assert [r.final_segment for r in vm.rows] == [r.final_segment for r in engine]
+    assert len(vm.rows) == 61
+
+
+def test_movement_compares_with_the_previous_quarter(store: Store) -> None:
+    vm = league_view(store)
+    before = {r.org_code: r.final_segment for r in league(segment(store, "2025-26-Q2", save=False))}
+    for r in vm.rows:
+        prev = before.get(r.org_code)
+        if r.final_segment is None:
+            assert r.movement == "none"
+        elif prev is None:
+            assert r.movement == "new"
+        else:
+            expected = "improved" if r.final_segment < prev else "worsened" if r.final_segment > prev else "unchanged"
+            assert r.movement == expected, r.org_code
+    assert league_view(store, period="2025-26-Q1").previous_period is None
+
+
+def test_filters_and_sorting(store: Store) -> None:
+    london = league_view(store, region="y56", sort="average", order="desc")
+    assert london.rows and {r.region for r in london.rows} == {"Y56"}
+    averages = [r.average_score for r in london.rows if r.average_score is not None]
+    assert averages == sorted(averages, reverse=True)
+    by_name = league_view(store, sort="name")
+    assert [r.org_name.lower() for r in by_name.rows] == sorted(r.org_name.lower() for r in by_name.rows)
+    with pytest.raises(UnknownCodeError):
+        league_view(store, peer_group="acute")
+    with pytest.raises(UnknownCodeError):
+        league_view(store, sort="bogus")
+    with pytest.raises(UnknownCodeError):
+        league_view(store, period="2024-25-Q1")
+
+
+def test_csv_has_every_row_in_the_order_shown(store: Store) -> None:
+    vm = league_view(store, sort="average")
+    rows = list(csv.DictReader(io.StringIO(league_csv(vm))))
+    assert [r["org_code"] for r in rows] == [r.org_code for r in vm.rows]
+    assert rows[0]["final_segment"] == str(vm.rows[0].final_segment)
+
+
+def test_segment_summary_counts_match_the_league(store: Store) -> None:
+    sm = segment_summary(store)
+    assert sm is not None
+    vm = league_view(store)
+    segmented = [r for r in vm.rows if r.final_segment is not None]
+    assert sum(sum(c.values()) for c in sm.by_peer_group.values()) == len(segmented)
+    assert sum(sum(c.values()) for c in sm.by_region.values()) == len(segmented)
+    assert sum(sm.movement.values()) == len(vm.rows)
+
+
+def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> None:
+    vm = league_view(store)
+    top = vm.rows[0]
+    found = org_oversight(store, top.org_code.lower())
+    assert found is not None
+    assert found.period == "2025-26-Q3"
+    assert found.explanation["final_segment"] == top.final_segment
+    assert found.explanation["summary"].startswith(top.org_name)
+    stats = [m for m in found.metrics if m.peers >= 4]
+    assert stats
+    for m in stats:
+        assert m.peer_q1 is not None and m.peer_median is not None and m.peer_q3 is not None
+        assert m.peer_q1 <= m.peer_median <= m.peer_q3
+    assert org_oversight(store, "RJ1") is None  # acute: no inputs in this file
