@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from opmodel.errors import InputError
+from opmodel.metrics.readers._periods import month_range
 
-__all__ = ["MONTHS", "month_bounds", "norm_header", "parse_count", "parse_month_text"]
+__all__ = ["MONTHS", "norm_header", "parse_count", "parse_month_text"]
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -27,32 +28,36 @@ def norm_header(text: Any) -> str:
     return _SPACES.sub(" ", str(text if text is not None else "")).strip().lower()
 
 
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    """First and last day (inclusive) of a calendar month."""
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def parse_month_text(text: str, file: Path, row: int | None, column: str) -> tuple[dt.date, dt.date]:
     """'MSitAE-MAY-2025', 'RTT-April-2026', 'July 2025' -> (first day, last day) of that month."""
     for m in _MONTH_YEAR.finditer(text):
         month = MONTHS.get(m.group(1).lower())
         if month is not None:
-            return month_bounds(int(m.group(2)), month)
+            return month_range(int(m.group(2)), month)
     raise InputError.one(file, row, column, f"expected a month and year such as 'MAY-2025', got {text!r}")
 
 
-def parse_count(value: Any, file: Path, row: int, column: str, *, allow_blank: bool = False) -> float | None:
-    """A non-negative count from a CSV or spreadsheet cell (thousands separators allowed)."""
-    if value is None or (isinstance(value, str) and value.strip() in ("", "-")):
+def parse_count(value: Any, file: Path, row: int, column: str, *, allow_blank: bool = False,
+                missing: frozenset[str] = frozenset({"", "-"}), percent: bool = False) -> float | None:
+    """A non-negative number from a CSV or spreadsheet cell (thousands separators allowed).
+
+    ``missing`` lists the (lower-case) markers a publication uses for a suppressed or absent
+    value; with ``allow_blank`` they give None, otherwise an error. ``percent`` accepts "82.1%".
+    """
+    if value is None or (isinstance(value, str) and value.strip().lower() in missing):
         if allow_blank:
             return None
         raise InputError.one(file, row, column, "expected a count, got an empty cell")
     if isinstance(value, bool):
+        if allow_blank:
+            return None
         raise InputError.one(file, row, column, f"expected a count, got {value!r}")
     if isinstance(value, int | float):
         number = float(value)
     else:
         text = str(value).strip().replace(",", "")
+        if percent:
+            text = text.rstrip("%")
         try:
             number = float(text)
         except ValueError:

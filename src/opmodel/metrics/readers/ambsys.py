@@ -26,6 +26,7 @@ from typing import Any
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
+from opmodel.metrics.readers._parsing import parse_count
 from opmodel.metrics.readers._periods import MONTH_NAMES, financial_year_month, month_range
 from opmodel.metrics.readers._xlsx import cell_text, iter_rows, open_workbook, sheet_names
 
@@ -47,7 +48,7 @@ _HEADER_SCAN = 20
 #: A published mean may differ from total/incidents by rounding (and, in a few 2017 rows,
 #: by up to 1.5 s); more than this is a damaged or mis-keyed row.
 _MEAN_TOLERANCE = 0.01
-_MISSING = {"", "-", "*", ".", "N/A", "NA"}
+_MISSING = frozenset({"", "-", "*", ".", "n/a", "na"})
 
 
 def _upper_names(path: Path) -> set[str] | None:
@@ -132,21 +133,7 @@ class AmbsysReader:
         return month_range(year, month)
 
     def _number(self, path: Path, row_no: int, code: str, raw: Any) -> float | None:
-        if raw is None or isinstance(raw, bool):
-            return None
-        if isinstance(raw, int | float):
-            value = float(raw)
-        else:
-            text = cell_text(raw)
-            if text.upper() in _MISSING:
-                return None
-            try:
-                value = float(text.replace(",", ""))
-            except ValueError:
-                raise InputError.one(path, row_no, code, f"expected a number (or '-'), got {raw!r}") from None
-        if value < 0:
-            raise InputError.one(path, row_no, code, f"expected a count or time of 0 or more, got {raw!r}")
-        return value
+        return parse_count(raw, path, row_no, code, allow_blank=True, missing=_MISSING)
 
     def _metrics(self, path: Path, row_no: int, values: tuple[Any, ...], col: dict[str, int], code: str,
                  start: dt.date, end: dt.date, name: str | None, region: str) -> Iterator[MetricRow]:

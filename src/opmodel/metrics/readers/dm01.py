@@ -22,7 +22,8 @@ import xlrd
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._parsing import month_bounds, norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._periods import month_range
 
 __all__ = ["Dm01DerivedCsvReader", "Dm01WorkbookReader"]
 
@@ -194,7 +195,7 @@ def _parse_period(text: str, path: Path, line: int) -> tuple[dt.date, dt.date]:
     except ValueError:
         day = None
     if day is not None:
-        return month_bounds(day.year, day.month)
+        return month_range(day.year, day.month)
     return parse_month_text(text, path, line, "period")
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
+from opmodel.metrics.readers._parsing import parse_count
 from opmodel.metrics.readers._xlsx import cell_text, iter_rows, open_workbook, sheet_names
 
 __all__ = ["StaffSurveyReader"]
@@ -38,7 +39,7 @@ ID_COLUMNS = ("ODS code", "Organisation name", "Benchmarking group", "Region", "
 BASE = "base (number of responses)"
 _YEAR = re.compile(r"staff survey\s+(\d{4})", re.IGNORECASE)
 _HEADER_SCAN = 10
-_MISSING = {"", "-", "*", "n/a", "na"}
+_MISSING = frozenset({"", "-", "*", "n/a", "na"})
 
 
 @dataclass(frozen=True)
@@ -195,18 +196,4 @@ class StaffSurveyReader:
         return ids, blocks
 
     def _number(self, path: Path, row_no: int, column: str, raw: Any) -> float | None:
-        if raw is None or isinstance(raw, bool):
-            return None
-        if isinstance(raw, int | float):
-            value = float(raw)
-        else:
-            text = cell_text(raw)
-            if text.lower() in _MISSING:
-                return None
-            try:
-                value = float(text.replace(",", "").rstrip("%"))
-            except ValueError:
-                raise InputError.one(path, row_no, column, f"expected a number, got {raw!r}") from None
-        if value < 0:
-            raise InputError.one(path, row_no, column, f"expected 0 or more, got {raw!r}")
-        return value
+        return parse_count(raw, path, row_no, column, allow_blank=True, missing=_MISSING, percent=True)
