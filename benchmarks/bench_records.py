@@ -364,8 +364,9 @@ def main() -> None:
                  "records; peak memory is the resident memory of the process tree (the Spark JVM included). "
                  "Reproduce with `.venv/bin/python benchmarks/bench_records.py --write-docs`.")
         note = ("Reading the figures. All four approaches compute the same counts (asserted in every run). "
-                "(a) is one DuckDB query compiled by ibis, close to the hand-written (b); on a shared machine "
-                "their difference is within the noise. Against pandas (c), DuckDB here has only 2 threads on "
+                "(a) is one DuckDB query compiled by ibis, close to the hand-written (b); the gap is ibis's "
+                "nested projections and timestamp casts, and on a shared machine it moves with the load. "
+                "Against pandas (c), DuckDB here has only 2 threads on "
                 "2 shared cores, while pandas' single-threaded vectorised kernels suit this flat scan-and-sum "
                 "workload; the 10× target needs more cores (DuckDB parallelises its scans and aggregations, "
                 "pandas does not). pandas also holds every record in memory, while DuckDB stays within its "

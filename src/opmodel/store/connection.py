@@ -88,8 +88,9 @@ class Store:
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def scalar(self, sql: str, params: Any = None) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        """The first column of the first row; the whole result is consumed so none stays open."""
+        rows = self.execute(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     def get_meta(self, key: str) -> str | None:
         value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
