@@ -29,6 +29,14 @@ ICB_OPEN = "2022-07-01"      # ICBs became statutory on 1 July 2022
 MERGER_DATE = "2026-04-01"   # the April 2026 ICB mergers
 REGION_OPEN = "2019-04-01"   # the seven NHS England regions' footprints date from April 2019
 
+#: NHS trusts the ODS etr file leaves out (care trusts are published in ODS "ect", which we do not
+#: have) whose ICB no shipped publication gives: ICB from the trust's headquarters, checked against
+#: the region NHS England's NOF CSV gives the trust (docs/decisions.md, Structure).
+CURATED_TRUST_ICBS = {
+    "TAH": ("QF7", "headquarters in Sheffield (South Yorkshire); NOF region North East and Yorkshire"),
+    "TAJ": ("QUA", "headquarters in the Black Country; NOF region Midlands"),
+}
+
 #: ICBs created by the April 2026 mergers: ODS codes from the June 2026 etr file; names as ODS gives them
 #: (shared/data/ods-org-hierarchy/PROVENANCE.md).
 NEW_ICBS = {
@@ -56,6 +64,30 @@ def compact_ods(src: Path, dst: Path) -> list[list[str]]:
     with dst.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(out)
     return out
+
+
+def missing_trusts(shared: Path, etr_codes: set[str], nof_names: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """NHS trusts named in NHS England's publications but absent from the ODS etr files.
+
+    The RTT full extract gives each provider's parent ICB ("Provider Parent Org Code"); the NOF CSV
+    lists trusts (care trusts among them) without an ICB, for which ``CURATED_TRUST_ICBS`` applies.
+    """
+    import io
+    import zipfile
+
+    found: dict[str, tuple[str, ...]] = {}
+    (zpath,) = sorted((shared / "data/nhse-rtt-2026-04").glob("*.zip"))
+    with zipfile.ZipFile(zpath) as z, z.open(z.namelist()[0]) as fh:
+        for r in csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8-sig")):
+            code, name = r["Provider Org Code"], r["Provider Org Name"]
+            if code not in etr_codes and code not in found and "NHS" in name and "TRUST" in name:
+                found[code] = (name.upper(), r["Provider Parent Org Code"], "", "",
+                               "ICB from the RTT full extract, April 2026 (Provider Parent Org Code)")
+    for code, name in nof_names.items():
+        if code not in etr_codes and code not in found:
+            icb, why = CURATED_TRUST_ICBS[code]
+            found[code] = (name.upper(), icb, "", "", f"ICB curated: {why}")
+    return found
 
 
 def main() -> None:
@@ -104,12 +136,20 @@ def build(shared: Path, out: Path) -> None:
             (region,) = new_region[code]
             w.writerow([code, NEW_ICBS[code], "", region, MERGER_DATE, ""])
 
-    mh = {r[4] for r in read(shared / "data/nof-2025-26-mh-community-raw/"
-                                "nhs-oversight-framework-mental-health-and-community-trust-data-q1-q3-2025-26.csv")[1:]}
+    nof_rows = read(shared / "data/nof-2025-26-mh-community-raw/"
+                    "nhs-oversight-framework-mental-health-and-community-trust-data-q1-q3-2025-26.csv")[1:]
+    mh = {r[4] for r in nof_rows}
+    extra = missing_trusts(shared, {r[0] for r in etr25} | {r[0] for r in etr26}, {r[4]: r[5] for r in nof_rows})
+    with (out / "other_trusts.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["code", "name", "icb", "open_date", "close_date", "source"])
+        for code in sorted(extra):
+            w.writerow([code, *extra[code]])
     with (out / "trust_subtypes.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "subtype"])
         codes = {r[0]: r for r in etr25} | {r[0]: r for r in etr26}
+        codes |= {c: [c, extra[c][0], "Y"] for c in extra}
         for code in sorted(codes):
             r = codes[code]
             if not r[2]:
@@ -130,6 +170,7 @@ def build(shared: Path, out: Path) -> None:
         w.writerow(["etr_2025.csv", ICB_OPEN])
         w.writerow(["eccg_2025.csv", ICB_OPEN])
         w.writerow(["etr_2026-06.csv", MERGER_DATE])
+        w.writerow(["other_trusts.csv", ""])
     print(f"wrote {out}: {len(closed)} ICBs close on 2026-03-31 ({', '.join(closed)}); new: {', '.join(new)}")
 
 

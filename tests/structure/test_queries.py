@@ -52,3 +52,9 @@ def test_unknown_code_suggests_the_closest(store: Store) -> None:
 
 def test_suggestions_find_names_too(store: Store) -> None:
     assert "RJ1" in suggest_codes(store, "guys and st thomas")
+
+
+def test_suggestions_are_stable_and_prefer_trusts(store: Store) -> None:
+    assert suggest_codes(store, "RJ!")[0] == "RJ1"  # same prefix, then alphabetical among equals
+    assert suggest_codes(store, "manchester")[0] == "R0A"  # a trust before sub-ICB locations
+    assert suggest_codes(store, "leeds teaching")[0] == "RR8"

@@ -63,3 +63,33 @@ def test_bad_dates_in_reference(tmp_path: Path) -> None:
         read_reference_file(bad)
     assert err.value.problems[0].field == "open_date"
     assert "YYYY-MM-DD" in err.value.problems[0].message
+
+
+def test_trusts_missing_from_the_etr_file_get_their_icb(store: Store) -> None:
+    import datetime as dt
+
+    from opmodel.structure import org_details
+
+    for code, icb in (("TAD", "QWO"), ("TAH", "QF7"), ("TAJ", "QUA")):
+        d = org_details(store, code, dt.date(2025, 6, 1))
+        assert d["kind"] == "trust" and d["subtype"] == "mental_health_community"
+        assert d["parents"][0]["code"] == icb
+
+
+def test_a_later_etr_snapshot_keeps_trusts_from_a_reference_list(store: Store) -> None:
+    import datetime as dt
+
+    from opmodel.structure import load_ods
+
+    load_ods(store, DATA_DIR / "etr_2026-06.csv", dt.date(2026, 9, 1))  # restated later: TAD is not in it
+    assert parent_on(store, "TAD", dt.date(2026, 10, 1)).code == "QWO"  # type: ignore[union-attr]
+
+
+def test_trust_list_with_an_unknown_icb_is_rejected(reference_store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "trusts.csv"
+    bad.write_text("code,name,icb,open_date,close_date,source\nTZZ,TEST NHS TRUST,QZZ,,,test\n")
+    before = table_contents(reference_store)
+    with pytest.raises(InputError) as err:
+        load_reference(reference_store, bad)
+    assert (err.value.problems[0].line, err.value.problems[0].field) == (2, "icb")
+    assert table_contents(reference_store) == before

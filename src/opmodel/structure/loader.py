@@ -174,14 +174,14 @@ def _bulk_upsert_orgs(store: Store, records: tuple[OdsRecord, ...], kind: OrgKin
 
 
 def apply_reference(store: Store, ref: ReferenceFile) -> LoadSummary:
-    """Add or update regions and ICBs (and each ICB's region) from a reference file."""
+    """Add or update regions, ICBs (with their region) or trusts (with their ICB) from a reference file."""
     summary = LoadSummary(str(ref.path), "reference")
     with store.transaction():
         _ensure_national(store)
         known = _kinds(store)
         problems: list[InputProblem] = []
         load_id = _new_load(store, "reference", str(ref.path), ref.sha256, None,
-                            len(ref.regions) + len(ref.icbs))
+                            len(ref.regions) + len(ref.icbs) + len(ref.trusts))
         for r in ref.regions:
             if r.code in known and known[r.code][0] != OrgKind.REGION:
                 problems.append(InputProblem(str(ref.path), r.line, "code",
@@ -226,6 +226,29 @@ def apply_reference(store: Store, ref: ReferenceFile) -> LoadSummary:
                 [icb.code, icb.region, icb.open_date or NATIONAL_OPEN, icb.close_date, load_id],
             )
             summary.relationships_opened += 1
+        known = _kinds(store)
+        for t in ref.trusts:
+            if t.code in known and known[t.code][0] not in (OrgKind.TRUST, OrgKind.OTHER_PROVIDER):
+                problems.append(InputProblem(str(ref.path), t.line, "code",
+                                             f"{t.code} is already registered as a {known[t.code][0]}"))
+                continue
+            if known.get(t.icb, ("",))[0] != OrgKind.ICB:
+                problems.append(InputProblem(str(ref.path), t.line, "icb",
+                                             f"unknown parent code {t.icb!r}: expected the ODS code of an ICB"))
+                continue
+            _upsert_org(store, t.code, t.name, OrgKind.TRUST, f"{ref.path} ({t.source})", open_date=t.open_date,
+                        close_date=t.close_date, summary=summary)
+            _, icb_open, icb_close = known[t.icb]
+            store.execute("DELETE FROM relationships WHERE child = ? AND rel = 'trust_icb'", [t.code])
+            start = _latest(t.open_date, icb_open, NATIONAL_OPEN)
+            end = _earliest(t.close_date, icb_close)
+            if end is None or start <= end:
+                store.execute(
+                    "INSERT INTO relationships(child, parent, rel, valid_from, valid_to, load_id) "
+                    "VALUES (?, ?, 'trust_icb', ?, ?, ?)",
+                    [t.code, t.icb, start, end, load_id],
+                )
+                summary.relationships_opened += 1
         if problems:
             raise InputError(problems)
         store.execute("INSERT INTO ods_snapshots VALUES ('reference', current_date, ?, ?, ?)",
@@ -293,12 +316,16 @@ def apply_ods_snapshot(store: Store, snap: OdsSnapshot, as_of: dt.date) -> LoadS
         rel = RelKind.TRUST_ICB if snap.kind is OdsFileKind.ETR else RelKind.SUB_ICB_ICB
         _bulk_upsert_orgs(store, snap.records, child_kind, src, known, summary)
         current: dict[str, list[tuple[int, str, dt.date]]] = {}
-        for rowid, child, parent, vfrom in store.execute(
-            "SELECT rowid, child, parent, valid_from FROM relationships WHERE rel = ? "
-            "AND (valid_to IS NULL OR valid_to >= ?) ORDER BY child, valid_from",
+        from_snapshots: set[str] = set()  # children whose open link came from a file of this kind
+        for rowid, child, parent, vfrom, load_kind in store.execute(
+            "SELECT r.rowid, r.child, r.parent, r.valid_from, l.kind FROM relationships r "
+            "LEFT JOIN loads l ON l.load_id = r.load_id WHERE r.rel = ? "
+            "AND (r.valid_to IS NULL OR r.valid_to >= ?) ORDER BY r.child, r.valid_from",
             [rel.value, as_of],
         ).fetchall():
             current.setdefault(child, []).append((rowid, parent, vfrom))
+            if load_kind == snap.kind.value:
+                from_snapshots.add(child)
         plan = _LinkPlan()
         present = set()
         for r in snap.records:
@@ -312,7 +339,8 @@ def apply_ods_snapshot(store: Store, snap: OdsSnapshot, as_of: dt.date) -> LoadS
             end = _earliest(r.close_date, icb_close)
             _plan_parent(plan, mine, r.code, r.icb, rel, as_of, start, end, load_id, summary)
         # Organisations the previous snapshot had but this one omits lose their open links.
-        for child in sorted(set(current) - present):
+        # (Links from a reference list, e.g. care trusts the etr file never lists, are kept.)
+        for child in sorted(from_snapshots - present):
             _plan_parent(plan, current[child], child, None, rel, as_of, as_of, None, load_id, summary)
             summary.notes.append(f"{child} is not in this snapshot: its parent link ends on {as_of - _DAY}")
         plan.write(store)

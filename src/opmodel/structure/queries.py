@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Prefix
 
 from opmodel.errors import UnknownCodeError
 from opmodel.store import Store
@@ -51,6 +52,9 @@ def _org(row: tuple[Any, ...]) -> Organisation:
                         close_date=row[5], ons_code=row[6], postcode=row[7])
 
 
+_KIND_ORDER = {"trust": 0, "icb": 1, "region": 2, "national": 3, "sub_icb": 4, "other_provider": 5}
+
+
 def _name_score(a: str, b: str, **_: object) -> float:
     """Typo-tolerant name match: whole-word overlap and best partial alignment, averaged."""
     return (fuzz.token_set_ratio(a, b) + fuzz.partial_ratio(a, b)) / 2
@@ -59,15 +63,18 @@ def _name_score(a: str, b: str, **_: object) -> float:
 def suggest_codes(store: Store, code: str, limit: int = 5) -> list[str]:
     """The known codes closest to ``code`` (by code, then by name), for 'did you mean'."""
     rows = store.execute("SELECT code, name FROM organisations").fetchall()
+    kinds = dict(store.execute("SELECT code, kind FROM organisations").fetchall())
     looks_like_code = " " not in code.strip() and len(code.strip()) <= 6
     scored: dict[str, float] = {}
-    for _m, score, key in process.extract(code.upper(), {c: c for c, _ in rows}, scorer=fuzz.ratio,
-                                          limit=limit * 2):
-        scored[str(key)] = score + (10 if looks_like_code else -20)
+    query = code.strip().upper()
+    for _m, score, key in process.extract(query, {c: c for c, _ in rows}, scorer=fuzz.ratio, limit=limit * 4):
+        prefix = Prefix.similarity(query, str(key))
+        scored[str(key)] = score + (10 if looks_like_code else -20) + 5 * prefix / max(len(query), 1)
     for _m, score, key in process.extract(code, {c: n for c, n in rows}, scorer=_name_score,
                                           processor=utils.default_process, limit=limit * 2):
         scored[str(key)] = max(scored.get(str(key), 0.0), score)
-    out = sorted(scored, key=lambda k: -scored[k])
+    # Ties: the organisations people look up most first, then alphabetical, so the order is stable.
+    out = sorted(scored, key=lambda k: (-round(scored[k], 6), _KIND_ORDER.get(kinds.get(k, ""), 9), k))
     return out[:limit]
 
 

@@ -6,6 +6,8 @@ registry needs the regions and ICBs themselves first. We read:
 * our reference CSVs (``regions.csv``: code, name, ons_code, open_date;
   ``icbs.csv``: code, name, ons_code, region, open_date, close_date), which the
   shipped default data uses and users can extend for future reorganisations;
+* a list of trusts the ODS ``etr`` file leaves out (``code, name, icb, open_date,
+  close_date, source``), such as care trusts;
 * ONS "ICB names and codes" files (``ICBnnCD, ICBnnCDH, ICBnnNM``), which update
   ICB names and ONS codes.
 """
@@ -21,10 +23,11 @@ from pathlib import Path
 
 from opmodel.errors import InputError, InputProblem
 
-__all__ = ["IcbRef", "ReferenceFile", "RegionRef", "read_reference_file"]
+__all__ = ["IcbRef", "ReferenceFile", "RegionRef", "TrustRef", "read_reference_file"]
 
 _REGION_COLS = ["code", "name", "ons_code", "open_date"]
 _ICB_COLS = ["code", "name", "ons_code", "region", "open_date", "close_date"]
+_TRUST_COLS = ["code", "name", "icb", "open_date", "close_date", "source"]
 _ONS = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
 
 
@@ -49,11 +52,25 @@ class IcbRef:
 
 
 @dataclass(frozen=True)
+class TrustRef:
+    """A trust the ODS ``etr`` file does not list (e.g. care trusts, published in ODS ``ect``)."""
+
+    line: int
+    code: str
+    name: str
+    icb: str
+    open_date: dt.date | None
+    close_date: dt.date | None
+    source: str
+
+
+@dataclass(frozen=True)
 class ReferenceFile:
     path: Path
     sha256: str
     regions: tuple[RegionRef, ...] = ()
     icbs: tuple[IcbRef, ...] = ()
+    trusts: tuple[TrustRef, ...] = ()
     names_only: bool = False  # an ONS names file: update names and ONS codes only
 
 
@@ -118,6 +135,16 @@ def read_reference_file(path: Path | str) -> ReferenceFile:
             icbs.append(IcbRef(i, r["code"], r["name"], r["ons_code"] or None, r["region"] or None,
                                opened, closed))
         result = ReferenceFile(path, sha, icbs=tuple(icbs))
+    elif header == _TRUST_COLS:
+        trusts = []
+        for i, r in body():
+            if not r["icb"]:
+                problems.append(InputProblem(str(path), i, "icb", "expected the ODS code of the trust's ICB"))
+                continue
+            trusts.append(TrustRef(i, r["code"], r["name"], r["icb"],
+                                   _date(r["open_date"], path, i, "open_date", problems),
+                                   _date(r["close_date"], path, i, "close_date", problems), r["source"]))
+        result = ReferenceFile(path, sha, trusts=tuple(trusts))
     elif len(header) >= 3 and all(_ONS.match(h) for h in header[:3]):
         year = _ONS.match(header[0]).group(1)  # type: ignore[union-attr]
         cd, cdh, nm = f"ICB{year}CD", f"ICB{year}CDH", f"ICB{year}NM"
@@ -128,7 +155,8 @@ def read_reference_file(path: Path | str) -> ReferenceFile:
     else:
         raise InputError.one(path, 1, None,
                              "not a reference file: expected a header of "
-                             f"{','.join(_REGION_COLS)} (regions), {','.join(_ICB_COLS)} (ICBs) "
+                             f"{','.join(_REGION_COLS)} (regions), {','.join(_ICB_COLS)} (ICBs), "
+                             f"{','.join(_TRUST_COLS)} (trusts) "
                              "or ONS ICBnnCD,ICBnnCDH,ICBnnNM")
     if problems:
         raise InputError(problems)
