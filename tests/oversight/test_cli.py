@@ -26,7 +26,9 @@ def test_segment_json_contract(nof_store_path: Path) -> None:
     res = _run(nof_store_path, "segment", "--framework", "nof-2025-26", "--period", "2025-26-Q3", "--format", "json")
     assert res.exit_code == 0, res.stderr
     rows = json.loads(res.stdout)
-    assert len(rows) == 61 and set(rows[0]) >= CONTRACT
+    # 61 MH/community trusts from NHS England's CSV + 129 acute and 1 ambulance from the third-party extract.
+    assert len(rows) == 191 and set(rows[0]) >= CONTRACT
+    assert sum(r["peer_group"] == "mental_health_community" for r in rows) == 61
     rwr = next(r for r in rows if r["org_code"] == "RWR")
     assert rwr["period"] == "2025-26-Q3" and rwr["financial_override"] is True
     assert rwr["unadjusted_segment"] == 1 and rwr["adjusted_segment"] == 3 and rwr["final_segment"] == 3

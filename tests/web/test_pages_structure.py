@@ -61,6 +61,18 @@ def test_rj1_profile_shows_icb_region_and_history(client: TestClient) -> None:
     assert "1 July 2022" in html
 
 
+def test_rj1_profile_shows_its_segment(client: TestClient) -> None:
+    """Issue 7's "done when": RJ1's segment, from the published Q3 figures (third-party extract) in the defaults."""
+    html = client.get("/organisations/RJ1").text
+    badge = re.search(r'<p[^>]*id="segment-badge"[^>]*>(.*?)</p>', html, re.S)
+    assert badge is not None and "Segment 1" in badge.group(1) and "ranked 10 of 134 acute trusts" in badge.group(1)
+    assert "Oversight segment, 2025-26-Q3" in html
+    summary = re.search(r'<p id="segment-summary">(.*?)</p>', html, re.S)
+    assert summary is not None and "published figures" in summary.group(1) and "third-party" in summary.group(1)
+    api = client.get("/api/v1/organisations/RJ1/oversight").json()
+    assert (api["explanation"]["final_segment"], api["explanation"]["rank"]) == (1, 10)
+
+
 def test_overview_is_the_home_page_with_real_counts(client: TestClient) -> None:
     html = client.get("/", params={"on": "2026-06-01"}).text
     assert "7 regions, 36 integrated care boards" in html

@@ -5,7 +5,10 @@ or threshold into segments (§1.4, §4), apply the financial override (§1.5), s
 domain scores and segments (§1.7), league ranks (§2). Nothing here knows any quarter's answers:
 published scores and segments are read as *inputs* only where the store cannot recompute them
 (the scoring population or the segmentation pool is not all in the store), and every result says
-which (``MetricScore.source``, ``OrgResult.segment_source``).
+which (``MetricScore.source``, ``OrgResult.segment_source``). An organisation whose only inputs are a
+published average and a published adjusted segment (a league table, or the third-party Q3 extract)
+keeps NHS England's result as it stands (``OrgResult.published_result``): its segment, deficit flag
+and league rank are reported as published and it stays out of the quartile pool.
 """
 
 from __future__ import annotations
@@ -212,7 +215,7 @@ def _complete_groups(policy: Policy, results: list[OrgResult]) -> set[str]:
     """Peer groups with at least their expected number of segmentable organisations."""
     counts: dict[str, int] = defaultdict(int)
     for r in results:
-        if r.status == "segmented":
+        if r.status == "segmented" and not r.published_result:
             counts[r.peer_group] += 1
     return {g for g, n in counts.items() if n >= (policy.peer_groups[g].size or 1)}
 
@@ -235,6 +238,9 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
     warnings: list[str] = []
     results: list[OrgResult] = []
     pub = policy.published
+    # Cut-offs fixed by the policy (given for the period, or thresholds) apply to every average, published
+    # or not, so a what-if moves league-table-only organisations too.
+    fixed_cutoffs = period in policy.segmentation.cutoffs or policy.segmentation.method == "thresholds"
     for o in orgs:
         assert o.peer_group is not None
         scores = {m: per_org[o.code][m] for m in policy.peer_groups[o.peer_group].metrics if m in per_org[o.code]}
@@ -245,11 +251,13 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
             # Only NHS England's average is in the store (a league-table file): segment on it, and say so.
             avg, average_source = published_avg, "published"
         ok = avg is not None and (count >= policy.min_scored_metrics or average_source == "published")
+        published_result = (average_source == "published" and not fixed_cutoffs
+                            and inputs.value(pub.adjusted, o.code) is not None)
         results.append(OrgResult(
             org_code=o.code, org_name=o.name, peer_group=o.peer_group, period=period, scores=scores,
             average_unrounded=avg, average_score=None if avg is None else round_half_up(avg, policy.decimals),
             metric_count=count, status="segmented" if ok else "insufficient_data", domain_scores=domains,
-            average_source=average_source,
+            average_source=average_source, published_result=published_result, evidence=o.evidence,
             published={k: inputs.value(mid, o.code) for k, mid in
                        (("average", pub.average), ("unadjusted", pub.unadjusted), ("adjusted", pub.adjusted))},
         ))
@@ -259,8 +267,9 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
     present = _complete_groups(policy, results)
     cut = _segment_overall(policy, results, present, period, inputs)
     domain_cuts = _segment_domains(policy, results, present, period, inputs)
+    _published_results(policy, results, inputs)
     _override_and_final(policy, results, inputs, warnings)
-    _league(policy, results)
+    _league(policy, results, inputs, warnings)
     if cut.source == "computed_partial_pool":
         warnings.append(cut.note)
     return SegmentationRun(policy.framework, policy.version, policy.sha256(), period, inputs.sha256(),
@@ -269,7 +278,7 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
 
 def _pool_for(seg: Segmentation, results: list[OrgResult], group: str | None) -> dict[str, float]:
     return {r.org_code: r.average_score for r in results
-            if r.status == "segmented" and r.average_score is not None
+            if r.status == "segmented" and r.average_score is not None and not r.published_result
             and (group is None or r.peer_group == group)
             and (seg.pool == "per_group" or r.peer_group in seg.pool_groups or seg.method == "thresholds")}
 
@@ -328,6 +337,25 @@ def _segment_domains(policy: Policy, results: list[OrgResult], present: set[str]
     return out
 
 
+def _published_results(policy: Policy, results: list[OrgResult], inputs: PeriodInputs) -> None:
+    """Published results as they stand: segment source and domain scores and segments (§1.7, §1.9).
+
+    The adjusted segment itself is set with the override (:func:`_override_and_final`); here the
+    unadjusted one is taken only where published (OF5003), never re-derived from a partial pool.
+    """
+    for r in results:
+        if not r.published_result:
+            continue
+        r.segment_source = r.domain_segment_source = "published"
+        unadjusted = inputs.value(policy.published.unadjusted, r.org_code)
+        r.unadjusted_segment = None if unadjusted is None else int(unadjusted)
+        for did, d in policy.domains.items():
+            score = inputs.value(d.score_metric, r.org_code) if d.score_metric else None
+            seg = inputs.value(d.segment_metric, r.org_code) if d.segment_metric else None
+            r.domain_scores[did] = score
+            r.domain_segments[did] = None if seg is None else int(seg)
+
+
 def _override_and_final(policy: Policy, results: list[OrgResult], inputs: PeriodInputs,
                         warnings: list[str]) -> None:
     fo, s5 = policy.financial_override, policy.segment5
@@ -336,8 +364,9 @@ def _override_and_final(policy: Policy, results: list[OrgResult], inputs: Period
     if s5.enabled is None:
         warnings.append(f"{policy.framework}: segment 5 is unknown and was not applied")
     heuristic: list[str] = []
+    contradicted: list[str] = []
     for r in results:
-        if r.unadjusted_segment is None:
+        if r.unadjusted_segment is None and not r.published_result:
             continue
         flag_value = inputs.value(fo.flag_metric, r.org_code)
         if flag_value is not None:
@@ -349,7 +378,19 @@ def _override_and_final(policy: Policy, results: list[OrgResult], inputs: Period
         else:
             flag, r.override_source = False, "none"
         r.financial_override = bool(fo.enabled) and flag
-        r.adjusted_segment = max(r.unadjusted_segment, fo.cap) if r.financial_override else r.unadjusted_segment
+        if r.published_result:
+            # As published (OF5000). Before the cap it was the same segment unless a deficit (or an
+            # unpublished flag) may have capped it at exactly segment `cap`: then it is not known.
+            r.adjusted_segment = int(r.published["adjusted"])  # type: ignore[arg-type]
+            if flag and r.adjusted_segment < fo.cap:
+                contradicted.append(r.org_code)
+            if r.unadjusted_segment is None and (r.adjusted_segment != fo.cap
+                                                 or (r.override_source == "published" and not flag)):
+                r.unadjusted_segment = r.adjusted_segment
+        else:
+            assert r.unadjusted_segment is not None
+            r.adjusted_segment = (max(r.unadjusted_segment, fo.cap) if r.financial_override
+                                  else r.unadjusted_segment)
         r.final_segment = r.adjusted_segment
         if s5.enabled:
             in_pip = inputs.value(s5.flag_metric, r.org_code)
@@ -359,13 +400,27 @@ def _override_and_final(policy: Policy, results: list[OrgResult], inputs: Period
     if heuristic:
         warnings.append("deficit flag not in the store, estimated from plan + YTD variance < 0 for: "
                         + ", ".join(heuristic))
+    if contradicted:
+        warnings.append(f"published segment below {fo.cap} despite a published deficit flag (kept as published): "
+                        + ", ".join(contradicted))
 
 
-def _league(policy: Policy, results: list[OrgResult]) -> None:
-    """Competition ranks within each peer group by the policy's ordering (§2)."""
+def _league(policy: Policy, results: list[OrgResult], inputs: PeriodInputs, warnings: list[str]) -> None:
+    """Competition ranks within each peer group by the policy's ordering (§2).
+
+    A published result keeps its published league rank (out of the published table's size, the
+    peer group's ``size``); the others are ranked among themselves.
+    """
     by_group: dict[str, dict[str, tuple[float, ...]]] = defaultdict(dict)
+    published_groups: set[str] = set()
     for r in results:
         if r.adjusted_segment is None or r.average_score is None:
+            continue
+        given = inputs.get(policy.published.adjusted, r.org_code) if r.published_result else None
+        if given is not None and given.rank is not None:
+            size = policy.peer_groups[r.peer_group].size or 0
+            r.rank, r.rank_of, r.rank_source = given.rank, max(size, given.rank), "published"
+            published_groups.add(r.peer_group)
             continue
         key = tuple(float(r.adjusted_segment) if f == "adjusted_segment" else
                     float(r.final_segment or 0) if f == "final_segment" else r.average_score
@@ -375,4 +430,7 @@ def _league(policy: Policy, results: list[OrgResult]) -> None:
         ranks = competition_ranks(keys)
         for r in results:
             if r.org_code in ranks:
-                r.rank, r.rank_of = ranks[r.org_code], len(keys)
+                r.rank, r.rank_of, r.rank_source = ranks[r.org_code], len(keys), "computed"
+    for group in sorted(published_groups & set(by_group)):
+        warnings.append(f"{group}: league ranks mix published ranks and ranks computed among the organisations "
+                        "without one; they are not one table")

@@ -68,8 +68,43 @@ def boundaries(result: OrgResult, cut: Cutoffs, decimals: int = 2) -> list[dict[
     return out
 
 
+def _published_summary(policy: Policy, r: OrgResult) -> list[str]:
+    """Plain words for a result taken as published: say where the figures come from and what is not known."""
+    cap = policy.financial_override.cap
+    where = ("a third-party extract of NHS England's published results (secondary evidence, not NHS England's "
+             "own file)" if r.evidence == "third-party" else "NHS England's published results")
+    avg = "unknown" if r.average_score is None else f"{r.average_score:.2f}"
+    lines = [f"{r.org_name} ({r.org_code}): this result comes from published figures, from {where}. opmodel has "
+             f"no metric scores for it this quarter, so it reports the published result as it stands instead of "
+             f"computing one: a published average metric score of {avg} and published segment "
+             f"{r.adjusted_segment}."]
+    if r.override_source != "published":
+        lines.append("No deficit flag is published for it, so whether the financial override applied is not "
+                     "known." + ("" if r.adjusted_segment != cap else
+                                 f" Its segment before any cap is not known (1, 2 or {cap})."))
+    elif not r.financial_override:
+        lines.append("It is not flagged as in deficit, so the financial override does not apply.")
+    elif r.adjusted_segment is not None and r.adjusted_segment > cap:
+        lines.append(f"It is flagged as in deficit, but the override changes nothing: segment {r.adjusted_segment} "
+                     f"is already worse than the cap at {cap}.")
+    else:
+        lines.append(f"It is flagged as in deficit (reports a deficit or receives deficit support), so the financial "
+                     f"override caps it at segment {cap} at best. The published figures do not give its segment "
+                     f"before the cap, so it may be in segment {cap} because of the deficit rather than its scores.")
+    if r.final_segment == 5:
+        lines.append(f"It is in the Recovery Support Programme (Provider Improvement Programme), so its final "
+                     f"segment is 5 whatever its published segment ({r.adjusted_segment}).")
+    if r.rank is not None:
+        lines.append(f"It ranks {r.rank} of {r.rank_of} in its peer group's league table"
+                     + (" (the published rank)." if r.rank_source == "published" else
+                        " (adjusted segment, then average score)."))
+    return lines
+
+
 def _summary(policy: Policy, r: OrgResult) -> list[str]:
     cap = policy.financial_override.cap
+    if r.published_result and r.status == "segmented":
+        return _published_summary(policy, r)
     if r.status != "segmented":
         return [f"{r.org_name} ({r.org_code}) has only {r.metric_count} scored metric(s); the policy needs "
                 f"{policy.min_scored_metrics}, so it is reported but not segmented."]
@@ -165,8 +200,12 @@ def explain_result(policy: Policy, r: OrgResult, cut: Cutoffs) -> dict[str, Any]
         "segment_source": r.segment_source, "financial_override": r.financial_override,
         "override_source": r.override_source, "adjusted_segment": r.adjusted_segment,
         "final_segment": r.final_segment, "segment5": r.final_segment == 5, "rank": r.rank, "rank_of": r.rank_of,
-        "deficit_cap_applied": bool(r.financial_override and r.unadjusted_segment is not None
-                                    and r.unadjusted_segment < policy.financial_override.cap),
+        "rank_source": r.rank_source, "published_result": r.published_result, "average_source": r.average_source,
+        "evidence": r.evidence,
+        # None: flagged, but a published result without its pre-cap segment cannot tell.
+        "deficit_cap_applied": (None if r.financial_override and r.unadjusted_segment is None else
+                                bool(r.financial_override and r.unadjusted_segment is not None
+                                     and r.unadjusted_segment < policy.financial_override.cap)),
         "summary": " ".join(_summary(policy, r)),
         "pulled_up_most": [p for p in counted if p["pull"] > 0][:3],
         "pulled_down_most": [p for p in counted if p["pull"] < 0][:3],

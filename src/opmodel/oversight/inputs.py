@@ -1,7 +1,9 @@
 """What a segmentation reads: one quarter's metric values and dated attributes per organisation.
 
 Inputs come from the metric store (``metric_values``, loaded by ``opmodel metrics load``) or,
-for tests and notebooks, straight from reader rows. Deficit flags (OF5004), RSP/PIP membership
+for tests and notebooks, straight from reader rows. A value's published rank is its ``rank``
+(metric files) or ``league_rank`` (league tables and the third-party Q3 extract), so OF5000
+carries the published league rank whichever file it came from. Deficit flags (OF5004), RSP/PIP membership
 (OF5007, OF5005) and CQC ratings are loaded like metrics, keyed by the NOF quarter.
 """
 
@@ -31,6 +33,7 @@ class OrgInfo:
     name: str
     peer_group: str | None
     region: str | None = None
+    evidence: str | None = None  # "third-party" when the inputs come from a secondary extract
 
 
 @dataclass(slots=True)
@@ -92,9 +95,12 @@ def inputs_from_rows(rows: Iterable[MetricRow], policy: Policy, period: Period,
         extra = r.extra or {}
         if r.org_code not in out.orgs:
             out.orgs[r.org_code] = OrgInfo(r.org_code, r.org_name or str(extra.get("trust_name") or r.org_code),
-                                           _group(policy, extra.get("trust_type"), None), extra.get("region"))
+                                           _group(policy, extra.get("trust_type"), None), extra.get("region"),
+                                           extra.get("evidence"))
+        elif extra.get("evidence"):
+            out.orgs[r.org_code].evidence = extra["evidence"]
         if r.metric in wanted:
-            rank = extra.get("rank")
+            rank = extra.get("rank", extra.get("league_rank"))
             out.values.setdefault(r.metric, {})[r.org_code] = InputValue(
                 r.value, int(rank) if rank is not None else None)
     return out
@@ -102,7 +108,9 @@ def inputs_from_rows(rows: Iterable[MetricRow], policy: Policy, period: Period,
 
 _SQL = """
 SELECT v.metric, v.org_code, v.value,
-       TRY_CAST(json_extract_string(v.extra, '$.rank') AS DOUBLE) AS rank,
+       TRY_CAST(coalesce(json_extract_string(v.extra, '$.rank'), json_extract_string(v.extra, '$.league_rank'))
+                AS DOUBLE) AS rank,
+       json_extract_string(v.extra, '$.evidence') AS evidence,
        json_extract_string(v.extra, '$.trust_type') AS trust_type,
        json_extract_string(v.extra, '$.trust_name') AS trust_name,
        json_extract_string(v.extra, '$.region') AS region,
@@ -119,14 +127,16 @@ def load_inputs(store: Store, policy: Policy, period: Period) -> PeriodInputs:
     cur = store.execute(_SQL, [period.start, period.end, sorted(needed_metrics(policy))])
     out = PeriodInputs(period=period)
     hashes: set[str] = set()
-    for metric, org, value, rank, trust_type, trust_name, region, reg_name, reg_subtype, sha in cur.fetchall():
+    for (metric, org, value, rank, evidence, trust_type, trust_name, region, reg_name, reg_subtype,
+         sha) in cur.fetchall():
         hashes.add(sha)
         info = out.orgs.get(org)
         if info is None:
             info = out.orgs[org] = OrgInfo(org, trust_name or reg_name or org,
-                                           _group(policy, trust_type, reg_subtype), region)
+                                           _group(policy, trust_type, reg_subtype), region, evidence)
         elif info.peer_group is None and trust_type:
             info.peer_group = _group(policy, trust_type, reg_subtype)
+        info.evidence = info.evidence or evidence
         out.values.setdefault(metric, {})[org] = InputValue(
             None if value is None else float(value), None if rank is None else int(rank))
     out.source_hashes = sorted(hashes)

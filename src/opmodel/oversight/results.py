@@ -63,6 +63,11 @@ class OrgResult:
     domain_segment_source: str = "none"
     published: dict[str, float | None] = field(default_factory=dict)
     average_source: Literal["computed", "published"] = "computed"
+    # True when the result *is* a published one (average and adjusted segment, no metric scores):
+    # the segment, deficit flag and rank are taken as published, never re-derived (decisions.md).
+    published_result: bool = False
+    rank_source: Literal["computed", "published", "none"] = "none"
+    evidence: str | None = None  # "third-party" when the published figures come from a secondary extract
     operating_model: dict[str, Any] | None = None  # who acts on the result and the support it brings
 
     def as_row(self) -> dict[str, Any]:
@@ -75,7 +80,8 @@ class OrgResult:
             "segment_source": self.segment_source, "financial_override": self.financial_override,
             "override_source": self.override_source, "adjusted_segment": self.adjusted_segment,
             "final_segment": self.final_segment, "segment5_source": self.segment5_source,
-            "rank": self.rank, "rank_of": self.rank_of,
+            "rank": self.rank, "rank_of": self.rank_of, "rank_source": self.rank_source,
+            "published_result": self.published_result, "evidence": self.evidence,
             "scores": {m: (None if s.score is None else round(s.score, 2)) for m, s in self.scores.items()},
             "score_sources": {m: s.source for m, s in self.scores.items()},
             "domain_scores": dict(self.domain_scores), "domain_segments": dict(self.domain_segments),

@@ -18,6 +18,7 @@ from opmodel.metrics.readers.cancer import CancerWaitingTimesReader
 from opmodel.metrics.readers.dm01 import Dm01DerivedCsvReader, Dm01WorkbookReader
 from opmodel.metrics.readers.kh03 import Kh03Reader
 from opmodel.metrics.readers.nof import NofDashboardReader
+from opmodel.metrics.readers.nof_extract import NofThirdPartyExtractReader
 from opmodel.metrics.readers.rtt import RttFullExtractReader
 from opmodel.metrics.readers.staff_survey import StaffSurveyReader
 
@@ -30,6 +31,7 @@ READERS: list[Reader] = [
     Dm01WorkbookReader(),
     Dm01DerivedCsvReader(),
     NofDashboardReader(),
+    NofThirdPartyExtractReader(),
     CancerWaitingTimesReader(),
     AmbsysReader(),
     Kh03Reader(),
