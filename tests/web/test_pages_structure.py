@@ -126,3 +126,11 @@ def test_assets_are_served_locally(client: TestClient) -> None:
     assert css.status_code == 200
     assert len(css.content) > 100_000
     assert client.get("/static/site.js").status_code == 200
+
+
+def test_an_acute_profile_says_why_no_metric_scores_are_shown(client: TestClient) -> None:
+    html = client.get("/organisations/RJ1").text
+    assert 'id="no-metric-scores"' in html
+    assert "Not scored" not in html
+    scored = client.get("/organisations/RWR").text  # a mental health trust: NHS England's own metric file
+    assert 'id="metric-table"' in scored and 'id="no-metric-scores"' not in scored
