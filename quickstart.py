@@ -73,7 +73,8 @@ def test() -> None:
                           cwd=ROOT).returncode
     # DuckDB's bindings print reference-leak notes at interpreter exit, after pytest's own summary;
     # end with a plain summary line so the result is the last thing a reader (or CI) sees.
-    print(_summary(report), flush=True)
+    sys.stderr.flush()
+    print("\n" + _summary(report), flush=True)
     sys.exit(code)
 
 
