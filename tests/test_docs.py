@@ -36,3 +36,21 @@ def test_readme_opens_with_the_two_quickstart_commands() -> None:
     assert commands == ["python3 quickstart.py run", "python3 quickstart.py test"]
     ci = (ROOT / ".ci/run").read_text()
     assert "python3 quickstart.py test" in ci
+
+
+def test_architecture_names_only_real_public_functions() -> None:
+    import importlib
+    import re
+
+    rows = [ln for ln in (ROOT / "docs/architecture.md").read_text().splitlines() if ln.startswith("| `")]
+    checked = 0
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        area = cells[0].strip("`")
+        if area == "cli":
+            continue
+        exported = set(importlib.import_module(f"opmodel.{area}").__all__)
+        for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", cells[-1]):
+            assert name in exported, f"docs/architecture.md names opmodel.{area}.{name}, which is not public"
+            checked += 1
+    assert checked >= 30
