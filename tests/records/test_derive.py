@@ -18,11 +18,13 @@ from opmodel.records import (
     ae_counts,
     connect,
     derive_folder,
+    duplicate_strategy,
     exclusion_rows,
     metric_rows,
     read_ae_counts,
     rtt_counts,
 )
+from opmodel.records.derive import DuplicateStrategy
 
 from .conftest import AE_FOLDER, AE_SAMPLE, INJECTED, RTT_BY_PROVIDER, RTT_SAMPLE
 
@@ -95,7 +97,8 @@ def _ae(rows: list[dict[str, Any]]) -> ibis.Table:
         "decision_to_admit": "timestamp", "admitted": "boolean"})
 
 
-def test_each_record_counts_once_under_its_first_broken_rule() -> None:
+@pytest.mark.parametrize("duplicates", ["group", "sort"])
+def test_each_record_counts_once_under_its_first_broken_rule(duplicates: DuplicateStrategy) -> None:
     t0 = dt.datetime(2025, 5, 1, 10)
     four, later = dt.timedelta(hours=4), dt.timedelta(hours=4, seconds=1)
     table = _ae([
@@ -109,7 +112,7 @@ def test_each_record_counts_once_under_its_first_broken_rule() -> None:
         {"record_id": 7, "provider": "RJ1", "arrival": t0, "departure": t0},
         {"record_id": None, "provider": "RJ1", "arrival": t0, "departure": t0},              # null id
     ])
-    rows = connect("duckdb").to_pyarrow(ae_counts(table, {"RJ1"})).to_pylist()
+    rows = connect("duckdb").to_pyarrow(ae_counts(table, {"RJ1"}, duplicates=duplicates)).to_pylist()
     by = {r["provider"]: r for r in rows}
     rj1 = by["RJ1"]
     assert (rj1["attendances"], rj1["over_4h"]) == (2, 1)
@@ -119,6 +122,31 @@ def test_each_record_counts_once_under_its_first_broken_rule() -> None:
     assert by[None]["excluded_unknown_provider"] == 1
     total = sum(r[k] for r in rows for k in r if k.startswith("excluded_")) + rj1["attendances"]
     assert total == 9
+
+
+def test_sorting_and_grouping_find_the_same_shared_ids() -> None:
+    """Triplicates, ids shared across providers and months, and null ids: both strategies agree."""
+    t0 = dt.datetime(2025, 5, 1, 10)
+    june = dt.datetime(2025, 6, 2, 9)
+    ids = [5, 1, 9, 5, 2, 5, None, 3, 9, None, 4, 8, 7, 8, 6]
+    table = _ae([{"record_id": rid, "provider": "RJ1" if i % 3 else "RAJ", "arrival": june if i % 2 else t0,
+                  "departure": (june if i % 2 else t0) + dt.timedelta(hours=i)} for i, rid in enumerate(ids)])
+    con = connect("duckdb")
+    results = {d: con.to_pyarrow(ae_counts(table, {"RJ1", "RAJ"}, duplicates=d)).to_pylist()
+               for d in ("group", "sort")}
+    assert results["group"] == results["sort"]
+    # 5 (three copies), 9 and 8 (two each) and the two null ids: 9 records excluded, 6 counted.
+    assert sum(r["excluded_duplicate_record_id"] for r in results["sort"]) == 9
+    assert sum(r["attendances"] for r in results["sort"]) == 6
+    pathways = ibis.memtable([{"record_id": rid, "provider": "RJ1", "commissioner": "08K",
+                               "treatment_function": "C_100", "clock_start": dt.date(2026, 1, 1),
+                               "census_date": dt.date(2026, 4, 30), "pathway_part": "Part_2"} for rid in ids])
+    rtt = {d: con.to_pyarrow(rtt_counts(pathways, {"RJ1"}, duplicates=d)).to_pylist() for d in ("group", "sort")}
+    assert rtt["group"] == rtt["sort"] and rtt["sort"][0]["excluded_duplicate_record_id"] == 9
+
+
+def test_duckdb_sorts_and_spark_groups() -> None:
+    assert duplicate_strategy(connect("duckdb")) == "sort"
 
 
 def test_dta_boundaries_are_exclusive_at_4_and_12_hours() -> None:

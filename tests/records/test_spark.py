@@ -19,7 +19,16 @@ from typing import Any
 import ibis
 import pytest
 
-from opmodel.records import connect, derive_folder, metric_rows, spark_session
+from opmodel.records import (
+    connect,
+    derive_folder,
+    duplicate_strategy,
+    metric_rows,
+    read_dataset,
+    read_provider_list,
+    rtt_counts,
+    spark_session,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -53,6 +62,16 @@ def test_local_spark_equals_duckdb_exactly(sample_root: Path, duckdb_result: Any
     theirs = [(m.metric, m.org_code, m.period_start, m.value, m.numerator, m.denominator)
               for m in metric_rows(duckdb_result)]
     assert mine == theirs and len(mine) > 100
+
+
+def test_sorted_duplicate_search_also_runs_on_spark(sample_root: Path, duckdb_result: Any) -> None:
+    """DuckDB's duplicate search (sorted ids) is engine-neutral too; Spark groups by default."""
+    con = connect("spark", spark_master="local[2]")
+    assert duplicate_strategy(con) == "group"
+    folder = sample_root / "rtt_pathways"
+    expr = rtt_counts(read_dataset(con, folder), read_provider_list(folder / "providers.csv"), duplicates="sort")
+    got = [{k: (v if k == "provider" else int(v)) for k, v in r.items()} for r in con.to_pyarrow(expr).to_pylist()]
+    assert got == duckdb_result.rtt and sum(r["excluded_duplicate_record_id"] for r in got) > 0
 
 
 @pytest.fixture

@@ -5,12 +5,19 @@ pathway records on embedded DuckDB (default) or on Apache Spark (``opmodel[spark
 """
 
 from opmodel.records.calibration import AeCounts, RttCell, ae_calibration_files, read_ae_counts, read_rtt_cells
-from opmodel.records.derive import AE_RULES, RTT_RULES, ae_counts, rtt_counts
+from opmodel.records.derive import AE_RULES, RTT_RULES, DuplicateStrategy, ae_counts, rtt_counts
 from opmodel.records.engines import Engine, connect, read_dataset, spark_session
 from opmodel.records.generator import UNKNOWN_PROVIDER, GenerateResult, generate_ae, generate_rtt
 from opmodel.records.layout import AE_DATASET, RTT_DATASET, dataset_files, read_provider_list
 from opmodel.records.publish import files_sha256, known_provider_codes, write_metric_rows
-from opmodel.records.results import DERIVED_METRICS, Derived, derive_folder, exclusion_rows, metric_rows
+from opmodel.records.results import (
+    DERIVED_METRICS,
+    Derived,
+    derive_folder,
+    duplicate_strategy,
+    exclusion_rows,
+    metric_rows,
+)
 from opmodel.records.schemas import AE_SCHEMA, RTT_SCHEMA, AeAttendance, RttPathway, validate_records
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "AeAttendance",
     "AeCounts",
     "Derived",
+    "DuplicateStrategy",
     "Engine",
     "GenerateResult",
     "RttCell",
@@ -34,6 +42,7 @@ __all__ = [
     "connect",
     "dataset_files",
     "derive_folder",
+    "duplicate_strategy",
     "exclusion_rows",
     "files_sha256",
     "generate_ae",

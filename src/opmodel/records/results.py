@@ -17,11 +17,11 @@ from typing import Any
 from ibis.backends import BaseBackend
 
 from opmodel.metrics.models import MetricRow
-from opmodel.records.derive import AE_RULES, RTT_RULES, ae_counts, rtt_counts
+from opmodel.records.derive import AE_RULES, RTT_RULES, DuplicateStrategy, ae_counts, rtt_counts
 from opmodel.records.engines import read_dataset
 from opmodel.records.layout import AE_DATASET, RTT_DATASET, read_provider_list
 
-__all__ = ["DERIVED_METRICS", "Derived", "derive_folder", "exclusion_rows", "metric_rows"]
+__all__ = ["DERIVED_METRICS", "Derived", "derive_folder", "duplicate_strategy", "exclusion_rows", "metric_rows"]
 
 #: Metric ids of the values derived from records. They carry a ``_records`` suffix so that they
 #: sit beside, never overwrite, the published values of the same organisation and month.
@@ -57,7 +57,8 @@ def derive_folder(con: BaseBackend, root: Path, known_providers: Iterable[str], 
             continue
         table = read_dataset(con, folder, validate_data=validate_data)
         mine = known | _dataset_providers(folder)
-        expr = ae_counts(table, mine) if name == AE_DATASET else rtt_counts(table, mine)
+        counts = ae_counts if name == AE_DATASET else rtt_counts
+        expr = counts(table, mine, duplicates=duplicate_strategy(con))
         frame = [{k: (v if k == "provider" else int(v)) for k, v in row.items()}
                  for row in con.to_pyarrow(expr).to_pylist()]
         if name == AE_DATASET:
@@ -66,6 +67,11 @@ def derive_folder(con: BaseBackend, root: Path, known_providers: Iterable[str], 
             out.rtt = frame
         out.files[name] = sorted(p for p in folder.glob("month=*/*") if p.suffix in (".parquet", ".csv"))
     return out
+
+
+def duplicate_strategy(con: BaseBackend) -> DuplicateStrategy:
+    """Sort the ids on embedded DuckDB (one machine: ~3× cheaper); group them on Spark (scales out)."""
+    return "group" if con.name == "pyspark" else "sort"
 
 
 def _dataset_providers(folder: Path) -> set[str]:
