@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import statistics
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -29,6 +28,7 @@ from opmodel.variation import (
     spc_table,
 )
 from opmodel.web.charts import Chart, make_chart
+from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_oversight import Memo, no_memo
 
 __all__ = [
@@ -69,15 +69,6 @@ def metrics_index(store: Store, memo: Memo[Any] = no_memo) -> list[MetricSummary
     found: list[MetricSummary] = memo(("metrics-index",), lambda: [
         MetricSummary(**m) for m in list_metrics(store) if m["values_held"]])
     return found
-
-
-def _quartiles(values: list[float]) -> tuple[float | None, float | None, float | None]:
-    if not values:
-        return None, None, None
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return med, q1, q3
 
 
 class OrgMetric(BaseModel):
@@ -128,7 +119,7 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
             peers = _peers(store, kind, org.subtype, last["period_start"])
             values = [float(r["value"]) for r in everyone if r["org_code"] in peers and r["value"] is not None
                       and r["period_end"] == last["period_end"]]
-            med, q1, q3 = _quartiles(values)
+            med, q1, q3 = median_and_quartiles(values)
             out.append(OrgMetric(metric=metric, name=defn.name, unit=defn.unit, direction=defn.direction,
                                  period_start=last["period_start"], period_end=last["period_end"],
                                  value=last["value"], peer_group="ICBs" if kind == "icb" else str(org.subtype),
@@ -203,7 +194,7 @@ def metric_page(store: Store, metric: str, memo: Memo[Any] = no_memo, render: bo
             last = max(r["period_start"] for r in trusts)
             latest = [r for r in trusts if r["period_start"] == last and r["value"] is not None]
             values = sorted(float(r["value"]) for r in latest)
-            med, q1, q3 = _quartiles(values)
+            med, q1, q3 = median_and_quartiles(values)
             eng = metric_values(store, metric, level="england", start=last, end=last)
             dist = Distribution(level="trust", period_start=last, period_end=latest[0]["period_end"], n=len(values),
                                 minimum=values[0], q1=q1, median=med, q3=q3, maximum=values[-1],

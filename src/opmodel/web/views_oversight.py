@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import statistics
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -22,6 +21,7 @@ from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.oversight import SegmentationRun, explain, league, parse_period, segment
 from opmodel.store import Store
 from opmodel.structure import list_organisations
+from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
 
 __all__ = [
@@ -285,15 +285,6 @@ class OrgOversight(BaseModel):
     metrics: list[MetricStat]
 
 
-def _quartiles(values: list[float]) -> tuple[float | None, float | None, float | None]:
-    if not values:
-        return None, None, None
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return round(med, 4), round(q1, 4), round(q3, 4)
-
-
 def _explained(store: Store, code: str, label: str, memo: Memo[Any]) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         return explain(store, code, label)
@@ -319,7 +310,7 @@ def org_oversight(store: Store, code: str, period: str | None = None,
         for m in detail["metrics"]:
             values = [float(v) for r in peers if (s := r.scores.get(m["metric"])) is not None
                       and (v := s.value) is not None]
-            med, q1, q3 = _quartiles(values)
+            med, q1, q3 = median_and_quartiles(values)
             stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
                                     score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
                                     peer_q1=q1, peer_q3=q3, peers=len(values)))
