@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from opmodel.store import Store
 from opmodel.web import extensions
 from opmodel.web.deps import Hub, OnQuery, ReadStore, templates
+from opmodel.web.hub import StoreHub
 from opmodel.web.views_structure import area_view, organisation_view, overview, search
 
 __all__ = ["router"]
@@ -37,20 +39,23 @@ def organisation(request: Request, store: ReadStore, tpl: Templates, h: Hub, cod
     return tpl.TemplateResponse(request, "organisation.jinja", ctx)
 
 
+def _area_page(request: Request, store: Store, tpl: Jinja2Templates, h: StoreHub, code: str, on: dt.date | None,
+               area: str) -> Response:
+    """A region or ICB page: the same view, sections and template for both kinds of area."""
+    day = on or dt.date.today()
+    vm = area_view(store, code, day, area)
+    ctx = {"vm": vm, "area": area, "extra": extensions.area_sections(store, vm.details.code, area, day, h.memo)}
+    return tpl.TemplateResponse(request, "area.jinja", ctx)
+
+
 @router.get("/regions/{code}", response_class=HTMLResponse)
 def region(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
-    day = on or dt.date.today()
-    vm = area_view(store, code, day, "region")
-    ctx = {"vm": vm, "area": "region", "extra": extensions.area_sections(store, vm.details.code, "region", day, h.memo)}
-    return tpl.TemplateResponse(request, "area.jinja", ctx)
+    return _area_page(request, store, tpl, h, code, on, "region")
 
 
 @router.get("/icbs/{code}", response_class=HTMLResponse)
 def icb(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
-    day = on or dt.date.today()
-    vm = area_view(store, code, day, "icb")
-    ctx = {"vm": vm, "area": "icb", "extra": extensions.area_sections(store, vm.details.code, "icb", day, h.memo)}
-    return tpl.TemplateResponse(request, "area.jinja", ctx)
+    return _area_page(request, store, tpl, h, code, on, "icb")
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.ambsys import AmbsysReader
 from tests.conftest import SHARED_DATA
+from tests.metrics.readers.workbooks import read_error, write_workbook
 
 FOLDER = SHARED_DATA / "nhse-ambulance-ambsys"
 WORKBOOK = FOLDER / "AmbSYS-Time-Series-until-20250831.xlsx"
@@ -83,16 +84,8 @@ def sample() -> list[list[Any]]:
 def _copy(tmp_path: Path, sample: list[list[Any]], damage: Callable[[list[list[Any]]], None]) -> Path:
     data = [list(r) for r in sample]
     damage(data)
-    wb = openpyxl.Workbook()
-    wb.active.title = "Introduction"
-    for name in ("Response times", "Incidents"):
-        wb.create_sheet(name)
-    ws = wb.create_sheet("Raw")
-    for r in data:
-        ws.append(r)
-    path = tmp_path / "ambsys.xlsx"
-    wb.save(path)
-    return path
+    return write_workbook(tmp_path / "ambsys.xlsx", {"Raw": data},
+                          cover=("Introduction", "Response times", "Incidents"))
 
 
 def _col(sample: list[list[Any]], code: str) -> int:
@@ -100,10 +93,7 @@ def _col(sample: list[list[Any]], code: str) -> int:
 
 
 def _error(path: Path) -> InputError:
-    assert READER.recognises(path)
-    with pytest.raises(InputError) as info:
-        list(READER.read(path))
-    return info.value
+    return read_error(READER, path)
 
 
 def test_undamaged_copy_reads(tmp_path: Path, sample: list[list[Any]]) -> None:

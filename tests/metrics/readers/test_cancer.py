@@ -15,6 +15,7 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.cancer import SHEET, CancerWaitingTimesReader
 from tests.conftest import SHARED_DATA
+from tests.metrics.readers.workbooks import read_error, write_workbook
 
 FOLDER = SHARED_DATA / "nhse-cancer-cwt-2024-25"
 FINAL = FOLDER / "CWT-CRS-Apr-2024-to-Sep-2024-Data-Extract-Provider-Final.xlsx"
@@ -93,21 +94,11 @@ def sample() -> list[list[Any]]:
 def _copy(tmp_path: Path, sample: list[list[Any]], damage: Callable[[list[list[Any]]], None]) -> Path:
     data = [list(r) for r in sample]
     damage(data)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    for r in data:
-        ws.append(r)
-    path = tmp_path / "extract.xlsx"
-    wb.save(path)
-    return path
+    return write_workbook(tmp_path / "extract.xlsx", {SHEET: data}, cover=("Sheet",))
 
 
 def _error(path: Path) -> InputError:
-    assert READER.recognises(path)
-    with pytest.raises(InputError) as info:
-        list(READER.read(path))
-    return info.value
+    return read_error(READER, path)
 
 
 def test_undamaged_copy_reads_and_case_variants_are_accepted(tmp_path: Path, sample: list[list[Any]]) -> None:

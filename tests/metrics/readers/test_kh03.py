@@ -14,6 +14,7 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.kh03 import Kh03Reader
 from tests.conftest import SHARED_DATA
+from tests.metrics.readers.workbooks import read_error, write_workbook
 
 FOLDER = SHARED_DATA / "nhse-beds-kh03-2024-25"
 Q1_2025 = FOLDER / "Beds-Open-Overnight-Web_File-Q1-2025-26.xlsx"
@@ -89,14 +90,7 @@ def sample() -> list[list[Any]]:
 def _copy(tmp_path: Path, sample: list[list[Any]], damage: Callable[[list[list[Any]]], None]) -> Path:
     data = [list(r) for r in sample]
     damage(data)
-    wb = openpyxl.Workbook()
-    wb.active.title = "Data Quality"
-    ws = wb.create_sheet("NHS Trust by Sector")
-    for r in data:
-        ws.append(r)
-    path = tmp_path / "beds.xlsx"
-    wb.save(path)
-    return path
+    return write_workbook(tmp_path / "beds.xlsx", {"NHS Trust by Sector": data}, cover=("Data Quality",))
 
 
 def _row(sample: list[list[Any]], code: str) -> int:
@@ -105,10 +99,7 @@ def _row(sample: list[list[Any]], code: str) -> int:
 
 
 def _error(path: Path) -> InputError:
-    assert READER.recognises(path)
-    with pytest.raises(InputError) as info:
-        list(READER.read(path))
-    return info.value
+    return read_error(READER, path)
 
 
 def test_undamaged_copy_reads(tmp_path: Path, sample: list[list[Any]]) -> None:

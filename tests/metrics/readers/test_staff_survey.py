@@ -15,6 +15,7 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.staff_survey import StaffSurveyReader
 from tests.conftest import SHARED_DATA
+from tests.metrics.readers.workbooks import read_error, write_workbook
 
 WORKBOOK = SHARED_DATA / "nhs-staff-survey-2024" / "NSS24_detailed_spreadsheets_organisational_results.xlsx"
 NOF_CSV = (SHARED_DATA / "nof-2025-26-mh-community-raw"
@@ -96,22 +97,11 @@ def _copy(tmp_path: Path, sample: dict[str, list[list[Any]]],
           damage: Callable[[dict[str, list[list[Any]]]], None]) -> Path:
     data = {k: [list(r) for r in v] for k, v in sample.items()}
     damage(data)
-    wb = openpyxl.Workbook()
-    wb.active.title = "Notes"
-    for name, sheet_rows in data.items():
-        ws = wb.create_sheet(name)
-        for r in sheet_rows:
-            ws.append(r)
-    path = tmp_path / "nss.xlsx"
-    wb.save(path)
-    return path
+    return write_workbook(tmp_path / "nss.xlsx", data, cover=("Notes",))
 
 
 def _error(path: Path) -> InputError:
-    assert READER.recognises(path)
-    with pytest.raises(InputError) as info:
-        list(READER.read(path))
-    return info.value
+    return read_error(READER, path)
 
 
 def test_undamaged_copy_reads(tmp_path: Path, sample: dict[str, list[list[Any]]]) -> None:
