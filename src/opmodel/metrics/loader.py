@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pyarrow as pa
 
@@ -108,12 +108,6 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-
-def _scalar(store: Store, sql: str, params: Any = None) -> Any:
-    """First column of the first row, reading the whole result (DuckDB 2 refuses further
-    work on a connection with an unfinished result, e.g. registering an Arrow table)."""
-    rows = store.execute(sql, params).fetchall()
-    return rows[0][0] if rows else None
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given, and every file under each folder (recursively, sorted, hidden ones excluded)."""
@@ -229,7 +223,7 @@ def _load_one(store: Store, path: Path, report: LoadReport) -> FileResult:
     if reader is None:
         return FileResult(str(path), "skipped", message=note or "not a publication any reader recognises")
     sha = _sha256(path)
-    known = _scalar(store, "SELECT min(source_id) FROM metric_sources WHERE sha256 = ?", [sha])
+    known = store.scalar("SELECT min(source_id) FROM metric_sources WHERE sha256 = ?", [sha])
     if known is not None:
         return FileResult(str(path), "unchanged", reader.publication, sha,
                           message=f"already loaded (source {known})")
@@ -265,7 +259,7 @@ def _merge(store: Store, path: Path, sha: str, publication: str, n: int, report:
             "INSERT INTO organisations(code, name, kind, source) VALUES (?, ?, 'other_provider', ?)",
             [(o["code"], o["name"], f"metrics:{path.name}") for o in new_orgs])
         report.new_organisations.extend({**o, "file": path.name} for o in new_orgs)
-    source_id = int(_scalar(store, "SELECT nextval('metric_source_seq')"))
+    source_id = int(store.scalar("SELECT nextval('metric_source_seq')"))
     store.execute("INSERT INTO metric_sources(source_id, file, file_name, sha256, publication, loaded_at, row_count) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
                   [source_id, str(path), path.name, sha, publication, dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -280,12 +274,12 @@ def _merge(store: Store, path: Path, sha: str, publication: str, n: int, report:
         SELECT s.metric, s.org_code, s.period_start, s.period_end, v.value, s.value, v.source_id, ?,
                current_timestamp
         FROM {_STAGE} s JOIN metric_values v ON {key} WHERE {differs}""", [source_id])
-    replaced = int(_scalar(store, f"SELECT count(*) FROM {_STAGE} s JOIN metric_values v ON {key} WHERE {differs}"))
+    replaced = int(store.scalar(f"SELECT count(*) FROM {_STAGE} s JOIN metric_values v ON {key} WHERE {differs}"))
     store.execute(f"""
         UPDATE metric_values v SET numerator = s.numerator, denominator = s.denominator, value = s.value,
                provisional = s.provisional, source_id = ?, source_row = s.source_row, extra = s.extra
         FROM {_STAGE} s WHERE {key} AND {differs}""", [source_id])
-    inserted = int(_scalar(store, f"""
+    inserted = int(store.scalar(f"""
         SELECT count(*) FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM metric_values v WHERE {key})"""))
     store.execute(f"""
         INSERT INTO metric_values(metric, org_code, period_start, period_end, numerator, denominator, value,

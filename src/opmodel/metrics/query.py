@@ -118,18 +118,11 @@ ORDER BY c.period_start, c.org_code, c.period_end
 """
 
 
-
-def _scalar(store: Store, sql: str, params: Any = None) -> Any:
-    """First column of the first row, reading the whole result (DuckDB 2 refuses further
-    work on a connection with an unfinished result, e.g. registering an Arrow table)."""
-    rows = store.execute(sql, params).fetchall()
-    return rows[0][0] if rows else None
-
 def _definition(store: Store, metric: str) -> MetricDefinition | None:
     cat = catalogue()
     if metric in cat:
         return cat[metric]
-    if _scalar(store, "SELECT count(*) FROM metric_values WHERE metric = ?", [metric]):
+    if store.scalar("SELECT count(*) FROM metric_values WHERE metric = ?", [metric]):
         return None  # loaded but not catalogued: shown as published, never aggregated
     from rapidfuzz import process
 
@@ -154,7 +147,7 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
         org = org.strip().upper()
         if level == "england" and org == NATIONAL_CODE:
             org = None
-        elif not _scalar(store, "SELECT count(*) FROM organisations WHERE code = ?", [org]):
+        elif not store.scalar("SELECT count(*) FROM organisations WHERE code = ?", [org]):
             raise UnknownCodeError("organisation", org, suggest_codes(store, org))
     params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end}
     if level == "trust":
