@@ -42,14 +42,33 @@ def ensure_venv(extras: str) -> None:
 
 
 def system_packages() -> None:
-    """Debian packages the browser and Spark tests need (installed only when missing)."""
-    wanted = {"chromium": "chromium", "java": "openjdk-17-jre-headless"}
-    missing = [pkg for exe, pkg in wanted.items() if shutil.which(exe) is None]
+    """Debian packages the test suite needs, installed only when missing.
+
+    chromium (browser journeys), Java 17 (Spark), PostgreSQL (the register's multi-user tests),
+    poppler-utils (pdftotext/pdftoppm checks of the board pack) and Pango (WeasyPrint's layout).
+    """
+    wanted = {
+        "chromium": shutil.which("chromium") is not None,
+        "openjdk-17-jre-headless": shutil.which("java") is not None,
+        "postgresql": any(Path("/usr/lib/postgresql").glob("*/bin/postgres")),
+        "poppler-utils": shutil.which("pdftotext") is not None,
+        "libpango-1.0-0": _has_library("libpango-1.0.so.0"),
+        "libpangoft2-1.0-0": _has_library("libpangoft2-1.0.so.0"),
+        "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu").exists(),
+    }
+    missing = [pkg for pkg, present in wanted.items() if not present]
     if not missing or shutil.which("apt-get") is None:
         return
     prefix = [] if os.geteuid() == 0 else ["sudo"]
+    print(f"Installing system packages: {', '.join(missing)}", flush=True)
     sh(*prefix, "apt-get", "update", "-qq")
     sh(*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing)
+
+
+def _has_library(name: str) -> bool:
+    import ctypes.util
+
+    return ctypes.util.find_library(name.split(".so")[0].removeprefix("lib")) is not None
 
 
 def run() -> None:
