@@ -37,7 +37,7 @@ def test_org_changes_json_contract(cli: Cli) -> None:
     out = json.loads(_ok(cli("org", "changes", "--from", "2026-03-01", "--to", "2026-06-01",
                              "--format", "json")).stdout)
     moves = [c for c in out if c["change"] == "parent_changed" and c["code"] == "G6V2S"]
-    assert moves == [{"code": "G6V2S", "name": "NORTH LONDON NHS FOUNDATION TRUST", "kind": "trust",
+    assert moves == [{"code": "G6V2S", "name": "North London NHS Foundation Trust", "kind": "trust",
                       "change": "parent_changed", "date": "2026-04-01", "old_parent": "QMJ",
                       "new_parent": "Z9B2Z"}]
     assert {"opened", "closed", "parent_changed"} == {c["change"] for c in out}

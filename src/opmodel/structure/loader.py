@@ -22,7 +22,7 @@ from opmodel.structure.reference import ReferenceFile, read_reference_file
 
 __all__ = ["LoadSummary", "apply_ods_snapshot", "apply_reference", "load_ods", "load_reference"]
 
-NATIONAL_NAME = "NHS ENGLAND"
+NATIONAL_NAME = "NHS England"
 NATIONAL_OPEN = dt.date(2013, 4, 1)
 _DAY = dt.timedelta(days=1)
 

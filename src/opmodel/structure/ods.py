@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from opmodel.errors import InputError, InputProblem
+from opmodel.structure.names import house_style_name
 
 __all__ = ["ODS_COLUMNS", "OdsFileKind", "OdsRecord", "OdsSnapshot", "detect_kind", "read_ods_file"]
 
@@ -137,7 +138,7 @@ def read_ods_file(path: Path | str, expect: OdsFileKind | None = None) -> OdsSna
                                          f"duplicate code {code} (first seen on line {seen[code]})"))
             continue
         seen[code] = i
-        name = row[1].strip()
+        name = house_style_name(row[1])
         if not name:
             problems.append(InputProblem(str(path), i, FIELDS[2], "expected a name, found nothing"))
         opened = _parse_date(row[10], path, i, FIELDS[11], problems)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opmodel.errors import InputError, InputProblem
+from opmodel.structure.names import house_style_name
 
 __all__ = ["IcbRef", "ReferenceFile", "RegionRef", "TrustRef", "read_reference_file"]
 
@@ -120,7 +121,7 @@ def read_reference_file(path: Path | str) -> ReferenceFile:
 
     if header == _REGION_COLS:
         regions = tuple(
-            RegionRef(i, r["code"], r["name"], r["ons_code"] or None,
+            RegionRef(i, r["code"], house_style_name(r["name"]), r["ons_code"] or None,
                       _date(r["open_date"], path, i, "open_date", problems))
             for i, r in body()
         )
@@ -132,7 +133,7 @@ def read_reference_file(path: Path | str) -> ReferenceFile:
             closed = _date(r["close_date"], path, i, "close_date", problems)
             if opened and closed and closed < opened:
                 problems.append(InputProblem(str(path), i, "close_date", "close date is before open date"))
-            icbs.append(IcbRef(i, r["code"], r["name"], r["ons_code"] or None, r["region"] or None,
+            icbs.append(IcbRef(i, r["code"], house_style_name(r["name"]), r["ons_code"] or None, r["region"] or None,
                                opened, closed))
         result = ReferenceFile(path, sha, icbs=tuple(icbs))
     elif header == _TRUST_COLS:
@@ -141,7 +142,7 @@ def read_reference_file(path: Path | str) -> ReferenceFile:
             if not r["icb"]:
                 problems.append(InputProblem(str(path), i, "icb", "expected the ODS code of the trust's ICB"))
                 continue
-            trusts.append(TrustRef(i, r["code"], r["name"], r["icb"],
+            trusts.append(TrustRef(i, r["code"], house_style_name(r["name"]), r["icb"],
                                    _date(r["open_date"], path, i, "open_date", problems),
                                    _date(r["close_date"], path, i, "close_date", problems), r["source"]))
         result = ReferenceFile(path, sha, trusts=tuple(trusts))
