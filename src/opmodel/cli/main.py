@@ -10,9 +10,11 @@ import typer
 from opmodel import __version__
 from opmodel.cli import data, metrics, org
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date, state
+from opmodel.cli.help_style import install as _readable_help
 from opmodel.cli.output import console
 from opmodel.cli.serve import serve as serve_command
 
+_readable_help()
 app = typer.Typer(
     name="opmodel",
     help="opmodel: the NHS England operating model as code (structure, accountability, metrics, "
