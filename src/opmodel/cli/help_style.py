@@ -41,6 +41,6 @@ def install() -> None:
     """Use the readable labels for every command (idempotent)."""
     global _installed
     if not _installed:
-        typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
-        typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+        typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign,assignment]
+        typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
         _installed = True
