@@ -11,7 +11,7 @@ from opmodel.cli.main import app
 def _paths(group: object, path: list[str]) -> list[list[str]]:
     out = [path]
     for name in sorted(getattr(group, "commands", None) or {}):
-        out.extend(_paths(getattr(group, "commands")[name], [*path, name]))
+        out.extend(_paths(group.commands[name], [*path, name]))
     return out
 
 

@@ -108,7 +108,13 @@ def test_funnel_json_for_trusts_and_regions(vcli: Cli, tmp_path: Path) -> None:
                                         / sum(p["denominator"] for p in d["points"]))
     assert {"denominator", "lower_95", "upper_95", "lower_998", "upper_998"} <= set(d["limits"][0])
     assert all(p["outlier"] in (None, "high", "low") for p in d["points"])
-    assert "<desc>Funnel plot of ae_4hr" in (tmp_path / "f.svg").read_text()
+    svg = (tmp_path / "f.svg").read_text()
+    assert "<desc>Funnel plot of A&amp;E 4-hour performance (all types)" in svg  # named, not the metric id
+    # The centre line is named for what it is, and over-dispersion is applied by default and said.
+    assert "pooled value of the 141 organisations" in svg and "Target" not in svg
+    assert d["centre"]["kind"] == "pooled" and d["overdispersion"]["applied"] is True
+    outside = sum(1 for p in d["points"] if p["outlier"])
+    assert 0 < outside < 40, outside  # exact limits flag well over 100 of 141 trusts
     regions = run_json(vcli, "funnel", "ae_4hr", "--period", "2025-05", "--level", "region", "--overdispersion")
     assert len(regions["points"]) == 7 and regions["overdispersion"]["k"] == 7
     assert any("unstable" in w for w in regions["warnings"])
@@ -123,8 +129,12 @@ def test_consistency_over_fourteen_months_writes_a_chart(vcli: Cli, tmp_path: Pa
     res = vcli("consistency", "ae_4hr", "--from", "2024-06", "--to", "2025-07")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "between_regions" in res.stdout and "Reading:" in res.stdout  # type: ignore[attr-defined]
-    assert (tmp_path / "consistency-ae_4hr.svg").read_text().startswith("<svg")
-    d = run_json(vcli, "consistency", "ae_4hr", "--from", "2024-06", "--to", "2025-07", "--no-chart")
+    assert "pooled_trusts" in res.stdout and "england" not in res.stdout  # type: ignore[attr-defined]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".duckdb"] == []  # nothing written unasked
+    res = vcli("consistency", "ae_4hr", "--from", "2024-06", "--to", "2025-07", "--svg", str(tmp_path / "c.svg"))
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert (tmp_path / "c.svg").read_text().startswith("<svg")
+    d = run_json(vcli, "consistency", "ae_4hr", "--from", "2024-06", "--to", "2025-07")
     assert len(d["periods"]) == 14 and d["from"] == "2024-06-01" and d["to"] == "2025-07-01"
     for p in d["periods"]:
         assert sum(p["decomposition"][lvl]["share"] for lvl in ("region", "icb", "trust")) == pytest.approx(1.0)

@@ -18,7 +18,7 @@ HAND = [
 
 def test_decomposition_by_hand() -> None:
     out = decompose_period(HAND, scale=100)
-    assert out["england"] == pytest.approx(50.0)
+    assert out["pooled_trusts"] == pytest.approx(50.0)
     shares = {lvl: out["decomposition"][lvl]["share"] for lvl in ("region", "icb", "trust")}
     assert shares == pytest.approx({"region": 2 / 3, "icb": 2 / 15, "trust": 0.2})
     assert out["total_sum_of_squares"] == pytest.approx(2.0 * 100**2)

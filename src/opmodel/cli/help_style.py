@@ -13,7 +13,7 @@ import typer.core
 
 __all__ = ["install"]
 
-_ORIGINAL = {cls: cls.display_type_rich for cls in (typer.core.TyperOption, typer.core.TyperArgument)}
+_ORIGINAL: dict[type, Any] = {cls: cls.display_type_rich for cls in (typer.core.TyperOption, typer.core.TyperArgument)}
 _installed = False
 
 
@@ -41,6 +41,6 @@ def install() -> None:
     """Use the readable labels for every command (idempotent)."""
     global _installed
     if not _installed:
-        typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign,assignment]
+        typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
         typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
         _installed = True

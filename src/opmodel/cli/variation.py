@@ -126,21 +126,23 @@ def funnel(
     metric: Annotated[str, typer.Argument(help="Metric id with numerator and denominator, e.g. ae_4hr.")],
     period: Annotated[str, typer.Option("--period", help="Period (YYYY-MM or a date inside it).")],
     level: Annotated[Level, typer.Option("--level", help="Organisations to compare.")] = Level.trust,
-    overdispersion: Annotated[bool, typer.Option("--overdispersion/--no-overdispersion",
-                                                 help="Widen limits by the additive random effect "
-                                                 "(Spiegelhalter 2005).")] = False,
+    overdispersion: Annotated[bool | None, typer.Option("--overdispersion/--no-overdispersion",
+                                                        help="Widen limits by the additive random effect "
+                                                        "(Spiegelhalter 2005); default: when the data are "
+                                                        "over-dispersed.")] = None,
     target: Annotated[float | None, typer.Option("--target", help="Centre line on the metric's scale (e.g. 95); "
                                                  "default the pooled value.")] = None,
     svg: SvgOpt = None, png: PngOpt = None, fmt: FmtOpt = Format.table,
 ) -> None:
-    """Funnel plot of one period: 95% and 99.8% exact limits and outliers high and low."""
+    """Funnel plot of one period: 95% and 99.8% limits and outliers high and low."""
     from opmodel.variation import funnel_chart_spec, funnel_for, funnel_table
 
     with open_cli_store() as store:
         result, ctx = funnel_for(store, metric, parse_date(period, "--period"), level=level.value,
-                                 overdispersion=overdispersion, target=target)
+                                 overdispersion="auto" if overdispersion is None else overdispersion, target=target)
     if svg or png:
-        spec = funnel_chart_spec(result, metric=metric, period=ctx["period"], direction=ctx["direction"])
+        spec = funnel_chart_spec(result, metric=metric, period=ctx["period"], direction=ctx["direction"],
+                                 name=ctx["name"])
         _write_charts(spec, funnel_table(result), svg, png)
     if fmt is Format.json:
         emit_json({**ctx, **result.to_json()})
@@ -149,8 +151,9 @@ def funnel(
     if fmt is Format.csv:
         emit_rows(rows, fmt)
         return
-    console.print(f"[bold]{metric}[/] {ctx['period']} by {level.value}: target {result.target * result.scale:.4g} "
-                  f"({result.kind}, exact limits{', over-dispersion adjusted' if result.adjusted else ''})")
+    console.print(f"[bold]{ctx['name']}[/] ({metric}), {ctx['period']} by {level.value}: centre line "
+                  f"{result.centre_label} ({result.kind})")
+    console.print(result.limits_note)
     if result.overdispersion is not None:
         od = result.overdispersion
         console.print(f"over-dispersion: k {od.k}, phi {od.phi:.4g}, tau² {od.tau2:.4g}")
@@ -163,18 +166,16 @@ def funnel(
 def consistency(
     metric: Annotated[str, typer.Argument(help="Metric id with numerator and denominator, e.g. ae_4hr.")],
     start: FromOpt = None, end: ToOpt = None, fmt: FmtOpt = Format.table,
-    svg: Annotated[Path | None, typer.Option("--svg", help="Chart file (default consistency-METRIC.svg).")] = None,
+    svg: SvgOpt = None,
     png: PngOpt = None,
-    no_chart: Annotated[bool, typer.Option("--no-chart", help="Do not write a chart.")] = False,
 ) -> None:
     """Where variation lies: between regions, ICBs in a region and trusts in an ICB, per period."""
     from opmodel.variation import consistency_chart_spec, consistency_report, consistency_table
 
     with open_cli_store() as store:
         report = consistency_report(store, metric, start=_opt_date(start, "--from"), end=_opt_date(end, "--to"))
-    if not no_chart:
-        _write_charts(consistency_chart_spec(report), consistency_table(report),
-                      svg or (Path(f"consistency-{metric}.svg") if png is None else None), png)
+    if svg or png:  # files are written only where the user asks
+        _write_charts(consistency_chart_spec(report), consistency_table(report), svg, png)
     if fmt is Format.json:
         emit_json(report)
         return
@@ -182,8 +183,9 @@ def consistency(
     if fmt is Format.csv:
         emit_rows(rows, fmt)
         return
-    console.print(f"[bold]{metric}[/] {report['name']}: NHS trusts in England, {report['from']} to {report['to']}")
-    table = [{"period": p["period"], "england": round(p["england"], 2), "trusts": p["trusts"],
+    console.print(f"[bold]{report['name']}[/] ({metric}): NHS trusts in England, {report['from']} to {report['to']}. "
+                  "pooled_trusts is the value of all trusts together (sum of numerators over sum of denominators).")
+    table = [{"period": p["period"], "pooled_trusts": round(p["pooled_trusts"], 2), "trusts": p["trusts"],
               "between_regions": f"{p['decomposition']['region']['share']:.1%}",
               "between_icbs": f"{p['decomposition']['icb']['share']:.1%}",
               "between_trusts": f"{p['decomposition']['trust']['share']:.1%}",

@@ -129,46 +129,56 @@ def spc_description(result: SpcResult) -> str:
     return text
 
 
+#: At most this many outside-limit points are labelled (the most extreme by z), so labels stay legible.
+MAX_FUNNEL_LABELS = 12
+
+
 def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, direction: str | None = None,
-                      title: str | None = None) -> dict[str, Any]:
-    """Vega-Lite spec of a funnel plot: 95% and 99.8% limits, target line, flagged points labelled."""
+                      title: str | None = None, name: str | None = None) -> dict[str, Any]:
+    """Vega-Lite spec of a funnel plot: 95% and 99.8% limits, the centre line named for what it is
+    (pooled value or a standard), and the most extreme outside-limit points labelled."""
     alt = _altair()
 
+    label = name or metric
     improvement = {"higher": "high", "lower": "low"}.get(direction or "")
     rows = funnel_table(result)
     for r in rows:
         flag = r["outlier"]
         r["status"] = ("within limits" if flag is None else "better than expected" if flag == improvement
                        else "worse than expected" if improvement else f"outlier {flag}")
+    extreme = sorted((p for p in result.points if p.outlier), key=lambda p: -abs(p.z))[:MAX_FUNNEL_LABELS]
+    labelled = {p.unit.code for p in extreme}
+    for r in rows:
+        r["label"] = r["org_code"] if r["org_code"] in labelled else ""
     status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
     status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
                     COLOURS["special_cause_neutral_high"], COLOURS["special_cause_neutral_low"]]
-    x = alt.X("denominator:Q", title="Denominator", scale=alt.Scale(type="log"))
+    x = alt.X("denominator:Q", title="Denominator (size)", scale=alt.Scale(type="log"))
     curve = alt.Chart(_data(result.curve)).transform_fold(
         _FUNNEL_LINES, as_=["line", "limit"]).mark_line().encode(
-        x=x, y=alt.Y("limit:Q", title=metric, scale=alt.Scale(zero=False)), detail="line:N",
+        x=x, y=alt.Y("limit:Q", title=label, scale=alt.Scale(zero=False)), detail="line:N",
         color=alt.value(NHS_COLOURS["dark_blue"]),
         strokeDash=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["lower_95", "upper_95"]),
                                  alt.value([6, 4]), alt.value([1, 0])))
-    target = alt.Chart(_data([{"target": result.target * result.scale}])).mark_rule(
-        color=COLOURS["mean"]).encode(y="target:Q")
+    centre = alt.Chart(_data([{"centre": result.target * result.scale}])).mark_rule(
+        color=COLOURS["mean"]).encode(y="centre:Q")
     pts = alt.Chart(_data(rows))
     points = pts.mark_circle(size=60, opacity=0.9).encode(
         x=x, y="value:Q",
         color=alt.Color("status:N", title="Point", scale=alt.Scale(domain=status_domain, range=status_range)),
         tooltip=["org_code:N", "org_name:N", "numerator:Q", "denominator:Q", "value:Q", "outlier:N"])
-    labels = pts.transform_filter("datum.outlier != null").mark_text(dx=6, align="left", fontSize=9).encode(
-        x=x, y="value:Q", text="org_code:N")
+    labels = pts.transform_filter("datum.label != ''").mark_text(dx=6, align="left", fontSize=9).encode(
+        x=x, y="value:Q", text="label:N")
     n_out = sum(1 for p in result.points if p.outlier)
-    od = result.overdispersion
-    sub = (f"{len(result.points)} organisations, {n_out} outside the 99.8% limits. "
-           f"Target {result.target * result.scale:.4g}.")
-    if od is not None:
-        sub += f" Over-dispersion phi {od.phi:.3g}, tau² {od.tau2:.3g}" + (" (applied)." if result.adjusted else ".")
-    desc = (f"Funnel plot of {metric} for {period}: each organisation's value against its denominator, with "
-            f"95% and 99.8% control limits around the target {result.target * result.scale:.4g}. {sub}")
-    chart = alt.layer(curve, target, points, labels).properties(
-        width=620, height=360, title=alt.Title(title or f"{metric}: funnel plot, {period}", subtitle=[sub],
+    centre_text = result.centre_label[0].upper() + result.centre_label[1:]
+    sub = [f"{len(result.points)} organisations, {n_out} outside the 99.8% limits. Centre line: {centre_text}.",
+           result.limits_note]
+    if n_out > len(labelled):
+        sub.append(f"The {len(labelled)} furthest outside are labelled; the data table lists every organisation.")
+    desc = (f"Funnel plot of {label} for {period}: each organisation's value against its denominator, with "
+            f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub))
+    chart = alt.layer(curve, centre, points, labels).properties(
+        width=620, height=360, title=alt.Title(title or f"{label}: funnel plot, {period}", subtitle=sub,
                                                anchor="start"), description=desc)
     spec: dict[str, Any] = chart.to_dict()
     return spec

@@ -87,7 +87,7 @@ def decompose_period(rows: Sequence[TrustValue], *, scale: float = 1.0,
     spread = {"region": _spread(p_r, scale), "icb": _spread(p_i, scale), "trust": _spread(p, scale)}
     outliers, funnel = _outliers_by_region(rows, regions, scale, region_names or {})
     return {
-        "england": p_bar * scale,
+        "pooled_trusts": p_bar * scale,
         "trusts": len(rows),
         "icbs": len(icbs),
         "regions": len(regions),

@@ -97,6 +97,31 @@ class FunnelResult:
     overdispersion: Overdispersion | None
     adjusted: bool
     warnings: list[str] = field(default_factory=list)
+    #: What the centre line is: ``pooled`` (Σ numerators / Σ denominators of the units shown) or
+    #: ``standard`` (a target the user gave). Named on every chart so it is never called a target
+    #: when it is the pooled value of the organisations plotted.
+    centre: Literal["pooled", "standard"] = "pooled"
+    #: How many organisations the pooled value and the limits were computed from (a chart may
+    #: show fewer, e.g. one ICB's trusts against the limits for England).
+    pooled_n: int = 0
+
+    @property
+    def centre_label(self) -> str:
+        value = f"{self.target * self.scale:.4g}"
+        if self.centre == "standard":
+            return f"standard {value}"
+        return f"pooled value of the {self.pooled_n or len(self.points)} organisations {value}"
+
+    @property
+    def limits_note(self) -> str:
+        """One sentence on which limits were drawn and why, for captions and CLI output."""
+        od = self.overdispersion
+        if self.adjusted and od is not None:
+            return (f"Limits widened for over-dispersion (phi {od.phi:.3g}, tau² {od.tau2:.3g}): the organisations "
+                    "vary more than chance alone would give, so exact limits would flag most of them.")
+        if od is not None:
+            return "No over-dispersion found: exact limits."
+        return "Exact binomial/Poisson limits (no over-dispersion adjustment)."
 
     def to_json(self) -> dict[str, Any]:
         od = None if self.overdispersion is None else {
@@ -104,6 +129,8 @@ class FunnelResult:
             "trim": self.overdispersion.trim, "applied": self.adjusted}
         return {
             "kind": self.kind, "target": self.target * self.scale, "scale": self.scale,
+            "centre": {"kind": self.centre, "value": self.target * self.scale, "label": self.centre_label},
+            "limits_note": self.limits_note,
             "overdispersion": od,
             "limits": self.curve,
             "points": [{"org_code": p.unit.code, "org_name": p.unit.name, "group": p.unit.group,
@@ -165,13 +192,20 @@ def _flag(value: float, lower: float, upper: float) -> str | None:
 
 
 def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proportion", scale: float = 1.0,
-                    overdispersion: bool = False, trim: float = 0.1, target: float | None = None,
-                    grid_points: int = 80) -> FunnelResult:
+                    overdispersion: bool | Literal["auto"] = False, trim: float = 0.1,
+                    target: float | None = None, grid_points: int = 80) -> FunnelResult:
     """Funnel limits, z-scores and outlier flags for ``units``; values and limits are × ``scale``.
 
     ``target`` (on the ``scale``) overrides the pooled value, e.g. a national standard.
+    ``overdispersion="auto"`` estimates it and widens the limits only when the units are
+    over-dispersed (Spiegelhalter 2005, ecosystem notes §2.2): with trust denominators in the
+    tens of thousands exact limits flag nearly every trust, which reads as a national crisis
+    of outliers when it is ordinary between-trust variation. Against a given standard (``target``)
+    "auto" keeps exact limits: the question is then who misses the standard, not who is unusual.
     """
     _validate(units, kind)
+    if overdispersion == "auto" and target is not None:
+        overdispersion = False
     num = np.array([u.numerator for u in units], dtype=np.float64)
     den = np.array([u.denominator for u in units], dtype=np.float64)
     theta = float(num.sum() / den.sum()) if target is None else target / scale
@@ -182,11 +216,15 @@ def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proporti
     y, s, t = _transform(kind, num, den, theta)
     od = estimate_overdispersion(y, s, t, trim) if overdispersion and len(units) >= 2 else None
     tau2 = od.tau2 if od is not None else 0.0
+    if overdispersion == "auto" and od is not None and od.small_k:
+        tau2 = 0.0  # too few units to trust the estimate: keep exact limits, say so below
     warnings: list[str] = []
     if od is not None and od.small_k:
         warnings.append(f"only {od.k} units: the over-dispersion estimate (tau²) is unstable")
     if od is not None and not od.detected:
         warnings.append("no over-dispersion found (k·phi ≤ k − 1): exact limits are used")
+    elif overdispersion == "auto" and od is not None and od.small_k:
+        warnings.append("too few organisations to adjust for over-dispersion: exact limits are used")
     at_units = _limits(kind, den, theta, tau2)
     z = (y - t) / np.sqrt(s**2 + tau2)
     points = []
@@ -202,4 +240,5 @@ def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proporti
     curve = [{"denominator": float(d), **{k: float(v[j]) * scale for k, v in curve_lims.items()}}
              for j, d in enumerate(grid)]
     return FunnelResult(kind=kind, target=theta, scale=scale, points=points, curve=curve, overdispersion=od,
-                        adjusted=tau2 > 0, warnings=warnings)
+                        adjusted=tau2 > 0, warnings=warnings, centre="pooled" if target is None else "standard",
+                        pooled_n=len(units))

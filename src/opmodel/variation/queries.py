@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from opmodel.errors import OpmodelError
 from opmodel.metrics import catalogue, get_metric, metric_values
@@ -122,9 +122,12 @@ def _kind_for(info: dict[str, Any]) -> FunnelKind:
     return "proportion" if info["unit"] == "percent" else "rate"
 
 
-def funnel_for(store: Store, metric: str, period: dt.date, *, level: str = "trust", overdispersion: bool = False,
-               kind: FunnelKind | None = None, target: float | None = None) -> tuple[FunnelResult, dict[str, Any]]:
+def funnel_for(store: Store, metric: str, period: dt.date, *, level: str = "trust",
+               overdispersion: bool | Literal["auto"] = "auto", kind: FunnelKind | None = None,
+               target: float | None = None) -> tuple[FunnelResult, dict[str, Any]]:
     """Funnel of one period's organisations at ``level``; returns the result and its context.
+
+    Over-dispersion is estimated and applied when found (``"auto"``), and the result says so.
 
     ``target`` (on the metric's scale, e.g. 95 for 95%) replaces the pooled value as the centre line.
     """

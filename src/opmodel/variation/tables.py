@@ -43,7 +43,7 @@ def consistency_table(report: dict[str, Any]) -> list[dict[str, Any]]:
             spread = p["spread"][lvl]
             out.append({"period": p["period"], "level": lvl, "share": p["decomposition"][lvl]["share"],
                         "units": spread["units"], "min": spread["min"], "max": spread["max"],
-                        "range": spread["range"], "iqr": spread["iqr"], "england": p["england"],
+                        "range": spread["range"], "iqr": spread["iqr"], "pooled_trusts": p["pooled_trusts"],
                         "outliers_high": sum(r["high"] for r in p["outliers_by_region"]) if lvl == "trust" else None,
                         "outliers_low": sum(r["low"] for r in p["outliers_by_region"]) if lvl == "trust" else None})
     return out

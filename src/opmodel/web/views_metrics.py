@@ -203,7 +203,8 @@ def metric_page(store: Store, metric: str, memo: Memo[Any] = no_memo, render: bo
                          for r in metric_values(store, metric, level="region", start=last, end=last)]
             try:
                 result, ctx = funnel_for(store, metric, last)
-                spec = funnel_chart_spec(result, metric=metric, period=ctx["period"], direction=ctx["direction"])
+                spec = funnel_chart_spec(result, metric=metric, period=ctx["period"], direction=ctx["direction"],
+                                         name=ctx["name"])
                 funnel = make_chart(spec, funnel_table(result), memo, render)
             except OpmodelError as exc:
                 funnel_note = str(exc)
@@ -250,6 +251,7 @@ def area_consistency(store: Store, code: str, kind: str, on: dt.date, metric: st
         chart = None
         if mine.points:
             spec = funnel_chart_spec(mine, metric=metric, period=ctx["period"], direction=ctx["direction"],
+                                     name=ctx["name"],
                                      title=f"{ctx['name']}: {code} trusts against the limits for England")
             chart = make_chart(spec, rows, memo, render)
         return AreaConsistency(metric=metric, name=ctx["name"], period=ctx["period"], members=rows, chart=chart,
