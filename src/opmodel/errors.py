@@ -68,3 +68,11 @@ class UnknownCodeError(OpmodelError):
         self.suggestions = list(suggestions)
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Unknown {what} '{code}'.{hint}")
+
+
+class NotFoundError(OpmodelError):
+    """What was asked for is not held: no values for that organisation, metric or period.
+
+    Distinct from a bad request: the question is fine and the store has no answer, so the API
+    answers 404 and the message says what *is* held.
+    """

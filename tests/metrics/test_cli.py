@@ -77,3 +77,13 @@ def test_load_dry_run_then_load_reports_and_skips(cli: Any, tmp_path: Path) -> N
     res = cli("metrics", "load", str(folder))
     # the shipped defaults already hold this publication (same sha256): nothing new
     assert res.exit_code == 0 and "1 already loaded" in res.output and "1 skipped" in res.output
+
+
+def test_empty_show_says_which_periods_are_held(cli: object) -> None:
+    """Issue 16 item 16: no "between 2030-01-01 and -" and no bare "0 row(s)"."""
+    res = cli("metrics", "show", "ae_4hr", "--org", "RJ1", "--from", "2030-01")  # type: ignore[operator]
+    assert res.exit_code == 0
+    text = res.stdout + res.stderr
+    assert "0 row(s)" not in text and "and -" not in text
+    assert "No trust values of ae_4hr for RJ1 from 2030-01-01" in " ".join(text.split())
+    assert "held from 2024-06 to 2025-07" in " ".join(text.split())

@@ -141,6 +141,15 @@ def show(metric: Annotated[str, typer.Argument(help="Metric id, e.g. ae_4hr (see
     end = _month_or_date(to, "--to", end=True)
     with open_cli_store() as store:
         rows = metric_values(store, metric, org=org, level=level, start=start, end=end)
+        held = metric_values(store, metric, org=org, level=level) if not rows and (start or end) else rows
+    if not rows:
+        where = f" for {org.upper()}" if org else ""
+        span = (f" from {start.isoformat()}" if start else "") + (f" to {end.isoformat()}" if end else "")
+        hint = (f"values{where} are held from {held[0]['period_start']:%Y-%m} to {held[-1]['period_start']:%Y-%m}"
+                if held else f"no {level} values{where} are held at all (see `opmodel metrics list`)")
+        err_console.print(f"No {level} values of {metric}{where}{span}; {hint}.")
+        if fmt is ShowFormat.table and output is None:
+            return
     if output is not None:
         _write(rows, fmt, output)
         err_console.print(f"{len(rows)} row(s) written to {output}")

@@ -158,15 +158,19 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
     return store.rows(_AGGREGATE_SQL, params)
 
 
-def list_metrics(store: Store) -> list[dict[str, Any]]:
-    """Every catalogued or loaded metric with its definition and what the store holds for it."""
-    held = {r["metric"]: r for r in store.rows("""
+def list_metrics(store: Store, *, org: str | None = None) -> list[dict[str, Any]]:
+    """Every catalogued or loaded metric with its definition and what the store holds for it.
+
+    With ``org``, only the metrics the store holds values for that organisation (as published).
+    """
+    where = "" if org is None else "WHERE org_code = ?"
+    held = {r["metric"]: r for r in store.rows(f"""
         SELECT metric, count(*) AS values_held, count(DISTINCT org_code) AS organisations,
                min(period_start) AS first_period, max(period_start) AS last_period
-        FROM metric_values GROUP BY metric""")}
+        FROM metric_values {where} GROUP BY metric""", None if org is None else [org.upper()])}
     out: list[dict[str, Any]] = []
     cat = catalogue()
-    for mid in sorted(set(cat) | set(held)):
+    for mid in sorted(set(held) if org is not None else set(cat) | set(held)):
         d = cat.get(mid)
         h = held.get(mid, {})
         out.append({"metric": mid, "name": d.name if d else None, "unit": d.unit if d else None,

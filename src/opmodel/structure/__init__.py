@@ -5,6 +5,7 @@ ICB, walk the hierarchy and see what changed between two dates.
 """
 
 from opmodel.structure.defaults import seed_structure
+from opmodel.structure.listing import all_organisations, parent_history, peer_codes
 from opmodel.structure.loader import LoadSummary, apply_ods_snapshot, apply_reference, load_ods, load_reference
 from opmodel.structure.models import NATIONAL_CODE, Organisation, OrgKind, Relationship, RelKind, StructureChange
 from opmodel.structure.ods import OdsFileKind, OdsSnapshot, read_ods_file
@@ -33,6 +34,7 @@ __all__ = [
     "RelKind",
     "Relationship",
     "StructureChange",
+    "all_organisations",
     "ancestors_on",
     "apply_ods_snapshot",
     "apply_reference",
@@ -43,7 +45,9 @@ __all__ = [
     "load_ods",
     "load_reference",
     "org_details",
+    "parent_history",
     "parent_on",
+    "peer_codes",
     "read_ods_file",
     "read_reference_file",
     "seed_structure",

@@ -27,6 +27,7 @@ from opmodel.variation.icons import COLOURS, assurance_icon, point_type, variati
 from opmodel.variation.overdispersion import Overdispersion, estimate_overdispersion, winsorise
 from opmodel.variation.presets import PRESETS, RuleSet, get_preset
 from opmodel.variation.queries import (
+    NoValuesError,
     VariationError,
     consistency_report,
     funnel_for,
@@ -55,6 +56,7 @@ __all__ = [
     "SpcPoint",
     "SpcResult",
     "TrustValue",
+    "NoValuesError",
     "VariationError",
     "XmrLimits",
     "assurance_icon",

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from opmodel.errors import OpmodelError
+from opmodel.errors import NotFoundError, OpmodelError
 from opmodel.metrics import catalogue, get_metric, metric_values
 from opmodel.metrics.query import DATED_ANCESTORS_SQL
 from opmodel.store import Store
@@ -31,6 +31,10 @@ _LEVEL_OF_KIND = {"trust": "trust", "other_provider": "trust", "icb": "icb", "re
 
 class VariationError(OpmodelError):
     """A variation request the data cannot answer (no values, no counts, ...)."""
+
+
+class NoValuesError(VariationError, SpcError, NotFoundError):
+    """No values held for the organisation, metric and periods asked for (the API answers 404)."""
 
 
 def metric_info(store: Store, metric: str) -> dict[str, Any]:
@@ -54,6 +58,29 @@ def _fmt(d: dt.date | None) -> str:
     return d.isoformat() if d else "-"
 
 
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    """A period range in words: "from 2030-01-01", "up to 2024-05-01", "between A and B" or "in any period"."""
+    if start and end:
+        return f"between {start.isoformat()} and {end.isoformat()}"
+    if start:
+        return f"from {start.isoformat()} on"
+    if end:
+        return f"up to {end.isoformat()}"
+    return "in any period"
+
+
+def _held(store: Store, metric: str, org: str | None, level: str) -> str:
+    """What the store does hold, so an empty answer says where to look instead."""
+    try:
+        rows = metric_values(store, metric, org=org, level=level)
+    except OpmodelError:
+        rows = []
+    if not rows:
+        return "none are held for it at all; load the publication with `opmodel metrics load`"
+    return (f"values are held from {rows[0]['period_start'].isoformat()} to {rows[-1]['period_start'].isoformat()} "
+            f"({len(rows)} periods)")
+
+
 def spc_for(store: Store, metric: str, org: str, *, rules: RuleSet, start: dt.date | None = None,
             end: dt.date | None = None, target: float | None = None, rebase_at: Sequence[dt.date] = (),
             baseline: int | None = None, direction: str | None = None) -> SpcResult:
@@ -68,8 +95,9 @@ def spc_for(store: Store, metric: str, org: str, *, rules: RuleSet, start: dt.da
     rows = metric_values(store, metric, org=None if level == "england" else organisation.code, level=level,
                          start=start, end=end)
     if not rows:
-        raise SpcError(f"no values of {metric} for {organisation.code} between {_fmt(start)} and {_fmt(end)}; "
-                       "load the publication with `opmodel metrics load`")
+        org_arg = None if level == "england" else organisation.code
+        raise NoValuesError(f"no values of {metric} for {organisation.code} {_span(start, end)}; "
+                            + _held(store, metric, org_arg, level))
     zero = [r for r in rows if r.get("denominator") is not None and not r["denominator"]]
     if zero:
         raise SpcError(f"{metric} for {organisation.code}: zero denominator in period(s) "
@@ -137,8 +165,8 @@ def funnel_for(store: Store, metric: str, period: dt.date, *, level: str = "trus
     found = metric_values(store, metric, level=level, start=period - dt.timedelta(days=366), end=period)
     rows = _units_for_period(found, period)
     if not rows:
-        raise VariationError(f"no {level} values of {metric} for the period holding {period.isoformat()}; "
-                             "load the publication with `opmodel metrics load`")
+        raise NoValuesError(f"no {level} values of {metric} for the period holding {period.isoformat()}; "
+                            + _held(store, metric, None, level))
     placement = trust_placement(store, period) if level == "trust" else {}
     units: list[FunnelUnit] = []
     skipped: list[str] = []
@@ -168,8 +196,8 @@ def consistency_report(store: Store, metric: str, *, start: dt.date | None = Non
         raise VariationError(f"{metric} has no numerator and denominator: the decomposition weights by denominators")
     rows = metric_values(store, metric, level="trust", start=start, end=end)
     if not rows:
-        raise VariationError(f"no trust values of {metric} between {_fmt(start)} and {_fmt(end)}; "
-                             "load the publication with `opmodel metrics load`")
+        raise NoValuesError(f"no trust values of {metric} {_span(start, end)}; "
+                            + _held(store, metric, None, "trust"))
     names = {r["code"]: r["name"] for r in store.rows("SELECT code, name FROM organisations WHERE kind = 'region'")}
     by_period: dict[tuple[dt.date, dt.date], list[dict[str, Any]]] = {}
     for r in rows:

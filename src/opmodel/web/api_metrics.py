@@ -6,7 +6,6 @@ vega-embed or vl-convert); the pages show the same charts as SVG.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,6 +14,7 @@ from opmodel.metrics import metric_values
 from opmodel.web.charts import Chart
 from opmodel.web.deps import Hub, ReadStore
 from opmodel.web.pagination import Page, PageParams, page_params, paginate
+from opmodel.web.params import MonthOrDayParam
 from opmodel.web.schemas import COMMON_RESPONSES, Message
 from opmodel.web.views_metrics import (
     MetricPage,
@@ -29,7 +29,8 @@ from opmodel.web.views_metrics import (
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["metrics and variation"],
-                   responses={**COMMON_RESPONSES, 400: {"model": Message, "description": "No values to chart."}})
+                   responses={**COMMON_RESPONSES,
+                              404: {"model": Message, "description": "Unknown code, or no values held."}})
 MetricPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_]{1,60}$", description="Metric id, e.g. ae_4hr.")]
 Pages = Annotated[PageParams, Depends(page_params)]
 
@@ -51,8 +52,10 @@ def values(request: Request, store: ReadStore, pages: Pages, metric: MetricPath,
            level: Annotated[Literal["trust", "icb", "region", "england"], Query()] = "trust",
            org: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,10}$", description="One organisation, or "
                                             "everything under it.")] = None,
-           start: Annotated[dt.date | None, Query(description="Periods starting on or after.")] = None,
-           end: Annotated[dt.date | None, Query(description="Periods starting on or before.")] = None,
+           start: Annotated[MonthOrDayParam, Query(description="Periods starting on or after (YYYY-MM or "
+                                                   "YYYY-MM-DD).")] = None,
+           end: Annotated[MonthOrDayParam, Query(description="Periods starting on or before (YYYY-MM or "
+                                                 "YYYY-MM-DD).")] = None,
            ) -> Page[dict[str, Any]]:
     rows = metric_values(store, metric, org=org, level=level, start=start, end=end)
     return paginate(request, rows, pages)

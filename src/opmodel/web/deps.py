@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from starlette.templating import Jinja2Templates
 
 from opmodel.store import Store
 from opmodel.web.hub import StoreHub
+from opmodel.web.params import DayParam
 from opmodel.web.settings import WebSettings
 
 __all__ = ["Hub", "OnQuery", "ReadStore", "hub", "read_store", "settings", "templates"]
@@ -39,4 +39,4 @@ def read_store(h: Annotated[StoreHub, Depends(hub)]) -> Iterator[Store]:
 
 ReadStore = Annotated[Store, Depends(read_store)]
 Hub = Annotated[StoreHub, Depends(hub)]
-OnQuery = Annotated[dt.date | None, Query(description="Date (YYYY-MM-DD); default today.")]
+OnQuery = DayParam  # ISO days or months only: ?on=0 is refused, not read as 1970-01-01

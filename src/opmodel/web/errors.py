@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from opmodel.errors import InputError, OpmodelError, UnknownCodeError
+from opmodel.errors import InputError, NotFoundError, OpmodelError, UnknownCodeError
 
 __all__ = ["install_error_handlers"]
 
@@ -39,6 +39,12 @@ def install_error_handlers(app: FastAPI) -> None:
         problems: list[dict[str, Any]] = [
             {"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in exc.problems]
         return JSONResponse({"detail": "Rejected; nothing was written.", "problems": problems}, 422)
+
+    @app.exception_handler(NotFoundError)
+    async def not_held(request: Request, exc: NotFoundError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, 404)
+        return _page(request, 404, "Nothing held for this", str(exc))
 
     @app.exception_handler(OpmodelError)
     async def other(request: Request, exc: OpmodelError) -> Response:

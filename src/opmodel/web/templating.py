@@ -28,9 +28,43 @@ def _number(value: Any, digits: int = 1) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     try:
-        return f"{float(value):,.{digits}f}"
+        number = float(value)
     except (TypeError, ValueError):
         return str(value)
+    if number.is_integer() and abs(number) >= 1000:
+        return f"{int(number):,}"  # a count stored as a float: 17,951 rather than 17,951.0
+    try:
+        return f"{number:,.{digits}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+#: What each kind of organisation is called on a page (never the internal ``sub_icb``).
+KIND_LABELS = {"national": "National body", "region": "NHS England region", "icb": "Integrated care board",
+               "sub_icb": "Sub-ICB location", "trust": "NHS trust", "other_provider": "Other provider"}
+
+#: The publications behind the catalogue's ``source`` ids, named as NHS England names them.
+PUBLICATIONS = {
+    "ae_monthly": "A&E attendances and emergency admissions (NHS England, monthly)",
+    "ambsys": "Ambulance quality indicators: systems indicators (NHS England, monthly)",
+    "kh03_beds": "Bed availability and occupancy, KH03 (NHS England, quarterly)",
+    "cancer_waiting_times": "Cancer waiting times (NHS England, monthly)",
+    "dm01": "Diagnostic waiting times and activity, DM01 (NHS England, monthly)",
+    "rtt_full_extract": "Referral to treatment waiting times, full extract (NHS England, monthly)",
+    "nhs_staff_survey": "NHS Staff Survey (annual)",
+    "nof_dashboard": "NHS Oversight Framework dashboard (NHS England, quarterly)",
+    "cqc_ratings": "CQC ratings",
+}
+
+
+def _kind_label(kind: Any) -> str:
+    key = str(getattr(kind, "value", kind) or "")
+    return KIND_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _publication(source: Any) -> str:
+    key = str(source or "")
+    return PUBLICATIONS.get(key, key.replace("_", " ") or "–")
 
 
 def _date(value: Any) -> str:
@@ -66,6 +100,8 @@ def make_templates() -> Jinja2Templates:
         auto_reload=False,  # templates ship in the package; skip a stat() per template per render
     )
     env.filters["number"] = _number
+    env.filters["kind_label"] = _kind_label
+    env.filters["publication"] = _publication
     env.filters["nhsdate"] = _date
     env.filters["crumb"] = _crumb
     env.globals["query"] = _query

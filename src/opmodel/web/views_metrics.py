@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from opmodel.errors import OpmodelError
 from opmodel.metrics import get_metric, list_metrics, metric_values
 from opmodel.store import Store
-from opmodel.structure import get_organisation, list_organisations
+from opmodel.structure import get_organisation, list_organisations, peer_codes
 from opmodel.variation import (
     funnel_chart_spec,
     funnel_for,
@@ -88,11 +88,6 @@ class OrgMetric(BaseModel):
     peers: int
 
 
-def _peers(store: Store, kind: str, subtype: str | None, on: dt.date) -> set[str]:
-    rows = list_organisations(store, kind="icb" if kind == "icb" else "trust", on=on)
-    return {r["code"] for r in rows if kind == "icb" or r["subtype"] == subtype}
-
-
 def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgMetric]:
     """Latest value of every metric held for a trust or ICB, with the peer median and quartiles."""
     org = get_organisation(store, code)
@@ -102,7 +97,7 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
         return []
 
     def compute() -> list[OrgMetric]:
-        held = store.rows("SELECT DISTINCT metric FROM metric_values WHERE org_code = ?", [org.code]) \
+        held = [{"metric": m["metric"]} for m in list_metrics(store, org=org.code)] \
             if level == "trust" else [{"metric": m.metric} for m in metrics_index(store, memo)]
         out: list[OrgMetric] = []
         for metric in sorted(r["metric"] for r in held):
@@ -116,7 +111,7 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
             last = mine[-1]
             everyone = metric_values(store, metric, level=level, start=last["period_start"],
                                      end=last["period_start"])
-            peers = _peers(store, kind, org.subtype, last["period_start"])
+            peers = peer_codes(store, org.code, last["period_start"])
             values = [float(r["value"]) for r in everyone if r["org_code"] in peers and r["value"] is not None
                       and r["period_end"] == last["period_end"]]
             med, q1, q3 = median_and_quartiles(values)

@@ -19,11 +19,13 @@ from rapidfuzz import fuzz, process, utils
 from opmodel.errors import UnknownCodeError
 from opmodel.store import Store
 from opmodel.structure import (
+    all_organisations,
     changes,
     children_on,
     get_organisation,
     list_organisations,
     org_details,
+    parent_history,
     suggest_codes,
 )
 
@@ -71,6 +73,7 @@ class OrgRef(BaseModel):
     name: str
     kind: str
     href: str = ""
+    closed_on: dt.date | None = Field(None, description="Set when the organisation has closed.")
 
     def model_post_init(self, _: Any) -> None:
         if not self.href:
@@ -123,11 +126,7 @@ class OrganisationView(BaseModel):
 
 def organisation_view(store: Store, code: str, on: dt.date) -> OrganisationView:
     details = OrgDetails(**org_details(store, code, on))
-    rows = store.rows(
-        "SELECT r.parent, o.name, o.kind, r.rel, r.valid_from, r.valid_to FROM relationships r "
-        "JOIN organisations o ON o.code = r.parent WHERE r.child = ? ORDER BY r.valid_from, r.parent",
-        [details.code],
-    )
+    rows = parent_history(store, details.code)
     history = [ParentPeriod(parent=OrgRef(code=r["parent"], name=r["name"], kind=r["kind"]), rel=r["rel"],
                             valid_from=r["valid_from"], valid_to=r["valid_to"]) for r in rows]
     kids = [OrgRef(code=k.code, name=k.name, kind=k.kind.value) for k in children_on(store, details.code, on)]
@@ -238,8 +237,11 @@ def search(store: Store, query: str, limit: int = 10) -> SearchView:
     q = query.strip()
     if not q:
         return SearchView(query=query, exact=None, results=[])
-    rows = {r["code"]: r for r in store.rows("SELECT code, name, kind FROM organisations")}
-    ref = {c: OrgRef(code=c, name=r["name"], kind=r["kind"]) for c, r in rows.items()}
+    rows = {r["code"]: r for r in all_organisations(store)}
+    today = dt.date.today()
+    ref = {c: OrgRef(code=c, name=r["name"], kind=r["kind"],
+                     closed_on=r["close_date"] if r["close_date"] and r["close_date"] < today else None)
+           for c, r in rows.items()}
     exact = ref.get(q.upper())
     names = {c: r["name"] for c, r in rows.items()}
     by_name = process.extract(q, names, scorer=fuzz.WRatio, processor=_normalise, limit=limit * 2,
