@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fastapi.testclient import TestClient
+
 from opmodel.metrics import metric_values
 from opmodel.store import Store
 from opmodel.structure import get_organisation
@@ -57,3 +59,13 @@ def test_area_consistency_lists_only_member_trusts(store: Store) -> None:
     codes = {m["org_code"] for m in found.members}
     assert "RJ1" in codes
     assert found.outside_998 <= len(found.members)
+
+
+def test_ambulance_figures_belong_to_the_ambulance_trust_not_its_host_icb(client: TestClient) -> None:
+    """Issue 16 item 17: South East London's ICB page showed London Ambulance Service's figures."""
+    icb = {m["metric"] for m in client.get("/api/v1/organisations/QKK/metrics").json()}
+    assert icb and not any(m.startswith("amb_") for m in icb)
+    las = {m["metric"] for m in client.get("/api/v1/organisations/RRU/metrics").json()}
+    assert "amb_c1_mean" in las
+    r = client.get("/api/v1/metrics/amb_c1_mean/values", params={"level": "icb", "org": "QKK"})
+    assert r.status_code == 404 and "ambulance trust" in r.json()["detail"]

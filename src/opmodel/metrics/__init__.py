@@ -10,7 +10,7 @@ from opmodel.metrics.catalogue import MetricDefinition, catalogue, get_metric, l
 from opmodel.metrics.defaults import seed_metrics
 from opmodel.metrics.loader import FileResult, LoadReport, MetricsLoadError, expand_paths, load_files
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.query import LEVELS, list_metrics, metric_values
+from opmodel.metrics.query import LEVELS, NotAggregatedError, list_metrics, metric_values
 from opmodel.metrics.readers.base import Reader
 from opmodel.metrics.readers.registry import READERS, find_reader, reader_for
 
@@ -22,6 +22,7 @@ __all__ = [
     "MetricDefinition",
     "MetricRow",
     "MetricsLoadError",
+    "NotAggregatedError",
     "Reader",
     "catalogue",
     "expand_paths",

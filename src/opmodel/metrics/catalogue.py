@@ -51,6 +51,9 @@ class MetricDefinition(BaseModel):
     nof_id: str | None = None
     aggregate: Literal["ratio", "sum", "none"] | None = None
     scale: float | None = None
+    #: False where one provider serves many ICBs (ambulance trusts): summing it into its host
+    #: ICB would show, say, London Ambulance Service's figures as South East London's.
+    icb_aggregate: bool = True
 
     @model_validator(mode="after")
     def _defaults(self) -> MetricDefinition:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from opmodel.errors import OpmodelError, UnknownCodeError
+from opmodel.errors import NotFoundError, OpmodelError, UnknownCodeError
 from opmodel.metrics.catalogue import MetricDefinition, catalogue
 from opmodel.store import Store
 from opmodel.structure import NATIONAL_CODE, suggest_codes
 
-__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "list_metrics", "metric_values"]
+__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "list_metrics", "metric_values"]
 
 Level = Literal["trust", "icb", "region", "england"]
 LEVELS: tuple[str, ...] = ("trust", "icb", "region", "england")
@@ -130,6 +130,10 @@ def _definition(store: Store, metric: str) -> MetricDefinition | None:
     raise UnknownCodeError("metric", metric, [str(m[0]) for m in process.extract(metric, known, limit=3)])
 
 
+class NotAggregatedError(NotFoundError):
+    """A metric that has no meaningful value at the level asked (e.g. ambulance figures for an ICB)."""
+
+
 def metric_values(store: Store, metric: str, *, org: str | None = None, level: str = "trust",
                   start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
     """Values of ``metric`` at ``level`` (trust | icb | region | england), oldest period first.
@@ -149,6 +153,10 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
             org = None
         elif not store.scalar("SELECT count(*) FROM organisations WHERE code = ?", [org]):
             raise UnknownCodeError("organisation", org, suggest_codes(store, org))
+    if level == "icb" and defn is not None and not defn.icb_aggregate:
+        raise NotAggregatedError(
+            f"{defn.name} ({metric}) is not shown for ICBs: each ambulance trust serves many ICBs, so adding it "
+            "to the ICB where it is based would misattribute its figures; see the ambulance trust or the region")
     params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end}
     if level == "trust":
         return store.rows(_TRUST_SQL, params)
