@@ -72,3 +72,14 @@ def test_defaults_apply_and_unknown_ids_suggest(tmp_path: Path) -> None:
     with pytest.raises(UnknownCodeError) as err:
         get_metric("rtt_18wks")
     assert "rtt_18wk" in err.value.suggestions
+
+
+def test_every_metric_has_its_own_name() -> None:
+    """Issue 16 item 17: OF0005 (the value) and OF1005 (its score) were shown under one name."""
+    from collections import Counter
+
+    from opmodel.metrics import catalogue
+
+    names = Counter(d.name for d in catalogue().values())
+    assert [n for n, c in names.items() if c > 1] == []
+    assert catalogue()["OF1005"].name.startswith("Metric score: ")
