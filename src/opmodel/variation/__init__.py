@@ -25,6 +25,7 @@ from opmodel.variation.funnel import (
 )
 from opmodel.variation.icons import COLOURS, assurance_icon, point_type, variation_icon
 from opmodel.variation.overdispersion import Overdispersion, estimate_overdispersion, winsorise
+from opmodel.variation.peers import median_and_quartiles
 from opmodel.variation.presets import PRESETS, RuleSet, get_preset
 from opmodel.variation.queries import (
     NoValuesError,
@@ -74,6 +75,7 @@ __all__ = [
     "funnel_for",
     "funnel_table",
     "get_preset",
+    "median_and_quartiles",
     "metric_info",
     "point_type",
     "poisson_limit",

@@ -27,8 +27,8 @@ from opmodel.variation import (
     spc_for,
     spc_table,
 )
+from opmodel.variation.peers import median_and_quartiles
 from opmodel.web.charts import Chart, make_chart
-from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_oversight import Memo, no_memo
 
 __all__ = [
