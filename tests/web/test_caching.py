@@ -10,7 +10,7 @@ from opmodel.web.hub import StoreHub
 def test_cache_is_invalidated_by_a_write(private_client: TestClient) -> None:
     url = "/api/v1/organisations/RJ1"
     first = private_client.get(url)
-    assert first.json()["name"].startswith("GUY")
+    assert first.json()["name"].startswith("Guy")
     hub: StoreHub = private_client.app.state.hub  # type: ignore[attr-defined]
     before = hub.version
     with hub.writer() as store:
