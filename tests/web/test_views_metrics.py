@@ -61,11 +61,11 @@ def test_area_consistency_lists_only_member_trusts(store: Store) -> None:
     assert found.outside_998 <= len(found.members)
 
 
-def test_ambulance_figures_belong_to_the_ambulance_trust_not_its_host_icb(client: TestClient) -> None:
+def test_ambulance_figures_belong_to_the_ambulance_trust_not_its_host_icb(private_client: TestClient) -> None:
     """Issue 16 item 17: South East London's ICB page showed London Ambulance Service's figures."""
-    icb = {m["metric"] for m in client.get("/api/v1/organisations/QKK/metrics").json()}
+    icb = {m["metric"] for m in private_client.get("/api/v1/organisations/QKK/metrics").json()}
     assert icb and not any(m.startswith("amb_") for m in icb)
-    las = {m["metric"] for m in client.get("/api/v1/organisations/RRU/metrics").json()}
+    las = {m["metric"] for m in private_client.get("/api/v1/organisations/RRU/metrics").json()}
     assert "amb_c1_mean" in las
-    r = client.get("/api/v1/metrics/amb_c1_mean/values", params={"level": "icb", "org": "QKK"})
+    r = private_client.get("/api/v1/metrics/amb_c1_mean/values", params={"level": "icb", "org": "QKK"})
     assert r.status_code == 404 and "ambulance trust" in r.json()["detail"]
