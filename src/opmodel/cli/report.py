@@ -78,7 +78,7 @@ def _all_trusts(org: str, period: str, out_dir: Path | None, fmt: PackFormat, tp
         with Progress(TextColumn(f"Board packs for {area.code}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err_console, disable=quiet) as bar:
             task = bar.add_task("packs", total=len(codes))
-            result = render_many(store, codes, period, out_dir, fmt=fmt.value,  # type: ignore[arg-type]
+            result = render_many(store, codes, period, out_dir, fmt="pdf" if fmt is PackFormat.pdf else "pptx",
                                  template=tpl if isinstance(tpl, ReportTemplate) else None, jobs=jobs,
                                  progress=lambda _c: bar.advance(task))
     console.print(f"Wrote {len(result.written)} {fmt.value.upper()} pack(s) to {out_dir}")

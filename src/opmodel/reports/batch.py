@@ -45,6 +45,10 @@ def render_one(report: Report, path: Path, fmt: Format) -> Path:
     return path
 
 
+def _ticker(tick: Callable[[str], None], code: str) -> Callable[[Future[Path]], None]:
+    return lambda _f: tick(code)
+
+
 def render_many(store: Store, orgs: Sequence[str], period: str, out_dir: Path, fmt: Format = "pdf",
                 template: ReportTemplate | None = None, jobs: int | None = None,
                 progress: Callable[[str], None] | None = None) -> BatchResult:
@@ -76,7 +80,7 @@ def render_many(store: Store, orgs: Sequence[str], period: str, out_dir: Path, f
             report = build(code)
             if report is not None:
                 fut = pool.submit(render_one, report, out_dir / f"{code}-{period}.{fmt}", fmt)
-                fut.add_done_callback(lambda _f, c=code: tick(c))
+                fut.add_done_callback(_ticker(tick, code))
                 pending[code] = fut
         for code, fut in pending.items():
             try:

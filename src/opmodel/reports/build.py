@@ -52,7 +52,7 @@ def build_report(store: Store, org: str, period: str, template: ReportTemplate |
     lines, model = accountability_lines(store, code, per.end)
     nof = [r["metric"] for r in store.rows("SELECT DISTINCT metric FROM metric_values WHERE metric LIKE 'OF%'")]
     return Report(
-        org_code=code, org_name=display_name(details["name"]), level=level,  # type: ignore[arg-type]
+        org_code=code, org_name=display_name(details["name"]), level=level,
         kind_label=_KIND_LABEL[level] if details["subtype"] is None else
         f"{_KIND_LABEL[level]} ({str(details['subtype']).replace('_', ' ')})",
         period=per.label, period_end=per.end, generated_on=today or dt.date.today(), template=tpl.name,

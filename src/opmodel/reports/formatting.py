@@ -31,7 +31,7 @@ def fmt_value(value: float | None, unit: str) -> str:
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "seconds":
-        minutes, seconds = divmod(int(round(value)), 60)
+        minutes, seconds = divmod(round(value), 60)
         return f"{minutes}:{seconds:02d} min"
     return f"{value:.2f}"
 

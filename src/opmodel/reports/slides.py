@@ -106,7 +106,7 @@ def _blank(prs: Any, title: str) -> Any:
     frame = slide.shapes.title.text_frame
     for p in frame.paragraphs:
         for run in p.runs:
-            run.font.size, run.font.bold, run.font.color.rgb = Pt(28), True, RGBColor(*_BLUE)
+            run.font.size, run.font.bold, run.font.color.rgb = Pt(28), True, RGBColor(*_BLUE)  # type: ignore[no-untyped-call]
     slide.shapes.title.left, slide.shapes.title.top = Inches(0.6), Inches(0.3)
     slide.shapes.title.width, slide.shapes.title.height = Inches(12.1), Inches(0.9)
     return slide
@@ -121,7 +121,7 @@ def _text(slide: Any, text: str, left: Any, top: Any, width: Any, height: Any, s
     box.text = text
     for p in box.paragraphs:
         for run in p.runs:
-            run.font.size, run.font.color.rgb = Pt(size), RGBColor(*_DARK)
+            run.font.size, run.font.color.rgb = Pt(size), RGBColor(*_DARK)  # type: ignore[no-untyped-call]
 
 
 def _title_slide(prs: Any, title: str, subtitle: str) -> None:

@@ -56,7 +56,7 @@ def oversight_context(store: Store, period: str) -> OversightContext:
 def _result_source(r: OrgResult) -> str:
     found = getattr(r, "result_source", None)  # issue 11 adds it; until then derive it honestly
     if isinstance(found, str):
-        return found
+        return str(found)
     return "published" if r.published_result else "computed"
 
 
@@ -77,7 +77,8 @@ def _boundary_text(ex: dict[str, Any], r: OrgResult, cap: int) -> str:
     target = next((b for b in ex["boundaries"] if b["segment"] == seg - 1), None)
     if target is None or target.get("text") is None:
         return f"no boundary to segment {seg - 1} is known for this quarter"
-    return target["text"][0].upper() + target["text"][1:]
+    text = str(target["text"])
+    return text[0].upper() + text[1:]
 
 
 def oversight_position(store: Store, org: str, level: str, ctx: OversightContext) -> OversightPosition:

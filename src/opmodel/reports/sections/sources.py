@@ -33,7 +33,8 @@ def data_sources(store: Store, metrics: list[str], end: dt.date) -> list[DataSou
     for r in rows:
         files = [str(f) for f in r["files"]]
         third = any("thirdparty" in f.lower() or "third-party" in f.lower() for f in files)
-        out.append(DataSource(publication=str(r["publication"]), files=files[:6], metrics=[str(m) for m in r["metrics"]],
+        out.append(DataSource(publication=str(r["publication"]), files=files[:6],
+                              metrics=[str(m) for m in r["metrics"]],
                               first_period=r["first"], last_period=r["last"],
                               loaded_at=None if r["loaded"] is None else str(r["loaded"])[:10],
                               licence=_THIRD_PARTY if third else OGL))
