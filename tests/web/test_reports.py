@@ -40,3 +40,5 @@ def test_api_pptx_and_errors(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json()["code"] == "NOPE1"
     bad = client.get("/api/v1/reports/RJ1", params={"period": "2025-Q3"})
     assert bad.status_code == 422
+    none = client.get("/api/v1/reports/RJ1", params={"period": "2030-31-Q1"})
+    assert none.status_code == 404 and "2025-26-Q3" in none.json()["suggestions"]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from opmodel.errors import OpmodelError
+from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.reports import build_report, render_pdf, render_pptx
 from opmodel.web.deps import Hub, ReadStore
 from opmodel.web.schemas import COMMON_RESPONSES, Message
@@ -33,6 +33,8 @@ def board_pack(store: ReadStore, h: Hub,
     chosen = period or (periods[-1] if periods else None)
     if chosen is None:
         raise OpmodelError("no oversight quarter in the store: load a NOF dashboard CSV first")
+    if chosen not in periods:
+        raise UnknownCodeError("oversight period", chosen, periods)
 
     def make() -> tuple[bytes, str]:
         rep = build_report(store, code.upper(), chosen)
