@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from opmodel.reports.charts import chart_svg, sparkline_svg
-from opmodel.reports.formatting import display_name, fmt_value
+from opmodel.reports.formatting import display_name, fmt_span, fmt_value
 from opmodel.reports.model import SpcSection
 from opmodel.reports.sections.kpis import mdc_sentence
 from opmodel.variation import Observation, get_preset, spc_analysis
@@ -52,3 +52,6 @@ def test_formatting() -> None:
     assert fmt_value(None, "count") == "–" and fmt_value(12345, "count") == "12,345"
     assert display_name("GUY'S AND ST THOMAS' NHS FOUNDATION TRUST") == "Guy's and St Thomas' NHS Foundation Trust"
     assert display_name("North London NHS Foundation Trust") == "North London NHS Foundation Trust"
+    assert fmt_span(dt.date(2025, 7, 1), dt.date(2025, 7, 31)) == "July 2025"
+    assert fmt_span(dt.date(2025, 10, 1), dt.date(2025, 12, 31)) == "October to December 2025"
+    assert fmt_span(dt.date(2024, 12, 1), dt.date(2025, 2, 28)) == "December 2024 to February 2025"

@@ -57,6 +57,9 @@ def test_missing_measures_are_listed_not_invented(report_store: Store) -> None:
     rep = build_report(report_store, "RWR", PERIOD)
     assert "A&E 4-hour performance (all types)" in rep.skipped_measures
     assert all(k.latest_value is not None for k in rep.kpis)
+    sickness = next(c for c in rep.charts if c.metric == "OF0082")  # quarterly NOF value, held for MH trusts
+    assert sickness.sentence.startswith("Sickness absence rate was ")
+    assert "October to December 2025" in sickness.sentence
     assert rep.peer_scores, "RWR has computed metric scores"
     assert rep.oversight.financial_override and rep.oversight.boundary is not None
     assert "financial override" in rep.oversight.boundary

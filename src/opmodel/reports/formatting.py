@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["ASSURANCE_WORDS", "VARIATION_WORDS", "display_name", "fmt_period", "fmt_value"]
+__all__ = ["ASSURANCE_WORDS", "VARIATION_WORDS", "display_name", "fmt_period", "fmt_span", "fmt_value"]
 
 VARIATION_WORDS = {
     "common_cause": "common cause variation only (no signal)",
@@ -62,3 +62,13 @@ def display_name(name: str) -> str:
         else:
             words.append("-".join(p[:1] + p[1:].lower() for p in w.split("-")))
     return " ".join(words)
+
+
+def fmt_span(start: dt.date, end: dt.date) -> str:
+    """'July 2025' for one month, 'October to December 2025' for a quarter, '2024' for a year."""
+    if (start.year, start.month) == (end.year, end.month):
+        return start.strftime("%B %Y")
+    if start.month == 1 and end.month == 12 and start.year == end.year:
+        return str(start.year)
+    first = start.strftime("%B") if start.year == end.year else start.strftime("%B %Y")
+    return f"{first} to {end.strftime('%B %Y')}"

@@ -12,6 +12,7 @@ from opmodel.reports import build_report, render_pdf, render_pptx
 from opmodel.web.deps import Hub, ReadStore
 from opmodel.web.schemas import COMMON_RESPONSES, Message
 from opmodel.web.views_oversight import PERIOD_PATTERN, periods_available
+from opmodel.web.views_reports import report_context
 
 __all__ = ["router"]
 
@@ -37,7 +38,7 @@ def board_pack(store: ReadStore, h: Hub,
         raise UnknownCodeError("oversight period", chosen, periods)
 
     def make() -> tuple[bytes, str]:
-        rep = build_report(store, code.upper(), chosen)
+        rep = build_report(store, code.upper(), chosen, ctx=report_context(store, chosen, h.memo))
         body = render_pdf(rep) if format == "pdf" else render_pptx(rep)
         return body, rep.org_code
 

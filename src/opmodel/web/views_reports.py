@@ -11,12 +11,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from opmodel.errors import OpmodelError
-from opmodel.reports import Report, build_report
+from opmodel.reports import OversightContext, Report, build_report, oversight_context
 from opmodel.reports.formatting import ASSURANCE_WORDS, VARIATION_WORDS, fmt_value
 from opmodel.store import Store
 from opmodel.web.views_oversight import Memo, no_memo, periods_available
 
-__all__ = ["Glance", "org_glance"]
+__all__ = ["Glance", "org_glance", "report_context"]
 
 
 class Glance(BaseModel):
@@ -24,6 +24,12 @@ class Glance(BaseModel):
     report: Report
     kpis: list[dict[str, Any]]
     pdf_href: str
+
+
+def report_context(store: Store, period: str, memo: Memo[Any] = no_memo) -> OversightContext:
+    """The quarter's segmentation (and the previous one's) shared by every pack and glance of a store version."""
+    found: OversightContext = memo(("report-context", period), lambda: oversight_context(store, period))
+    return found
 
 
 def org_glance(store: Store, code: str, kind: str, memo: Memo[Any] = no_memo) -> Glance | None:
@@ -37,7 +43,7 @@ def org_glance(store: Store, code: str, kind: str, memo: Memo[Any] = no_memo) ->
 
     def compute() -> Glance | None:
         try:
-            rep = build_report(store, code, period)
+            rep = build_report(store, code, period, ctx=report_context(store, period, memo))
         except OpmodelError:
             return None
         kpis = [{"name": k.name, "latest": fmt_value(k.latest_value, k.unit),

@@ -11,7 +11,7 @@ import datetime as dt
 
 from opmodel.errors import OpmodelError
 from opmodel.metrics import get_metric, metric_values
-from opmodel.reports.formatting import ASSURANCE_WORDS, VARIATION_WORDS, fmt_period, fmt_value
+from opmodel.reports.formatting import ASSURANCE_WORDS, VARIATION_WORDS, fmt_period, fmt_span, fmt_value
 from opmodel.reports.model import KpiRow, SpcSection
 from opmodel.reports.templates import Measure, ReportTemplate
 from opmodel.store import Store
@@ -31,7 +31,8 @@ def mdc_sentence(name: str, unit: str, result: SpcResult) -> str:
     """The chart's reading in one plain sentence: latest value, variation and (with a target) assurance."""
     last = result.points[-1]
     lim = result.limits[-1]
-    text = (f"{name} was {fmt_value(last.value, unit)} in {fmt_period(last.period_start)}, against a mean of "
+    when = fmt_span(last.period_start, last.period_end)
+    text = (f"{name} was {fmt_value(last.value, unit)} in {when}, against a mean of "
             f"{fmt_value(lim.mean, unit)}: the latest point shows "
             f"{VARIATION_WORDS.get(result.variation_icon, result.variation_icon.replace('_', ' '))}")
     if result.target is not None and result.assurance_icon is not None:
@@ -45,7 +46,7 @@ def mdc_sentence(name: str, unit: str, result: SpcResult) -> str:
 def _one(store: Store, org: str, level: str, measure: Measure, start: dt.date,
          end: dt.date) -> tuple[KpiRow, SpcSection | None] | None:
     defn = get_metric(measure.metric)
-    name = measure.label or defn.name
+    name = (measure.label or defn.name).strip()
     rows = [r for r in metric_values(store, measure.metric, org=org, level=level, start=start, end=end)
             if r["value"] is not None]
     if not rows:
