@@ -88,7 +88,7 @@ def kpi_summary(store: Store, org: str, level: str, end: dt.date,
             found = None
         if found is None:
             if template.skip_missing:
-                skipped.append(measure.label or _name(measure.metric))
+                skipped.append((measure.label or _name(measure.metric)).strip())
                 continue
             kpis.append(KpiRow(metric=measure.metric, name=measure.label or _name(measure.metric), unit="",
                                direction="", target=measure.target, note="no values held"))
