@@ -87,7 +87,7 @@ def main() -> None:
 
         store = open_store(tmpdir / "bench.duckdb")
         codes = [t["code"] for t in list_organisations(store, kind="trust", on=ctx.period_end, region=args.region)]
-        runs = [("region, %d processes" % args.jobs, args.jobs)] + ([("region, 1 process", 1)] if args.serial else [])
+        runs = [(f"region, {args.jobs} processes", args.jobs)] + ([("region, 1 process", 1)] if args.serial else [])
         region: list[tuple[str, float, int]] = []
         for label, jobs in runs:
             out = tmpdir / f"packs-{jobs}"
