@@ -27,3 +27,10 @@ def test_structure_api_is_what_the_docs_promise() -> None:
 
     for name in ("org_details", "list_organisations", "tree", "changes", "load_ods", "ancestors_on"):
         assert name in structure.__all__
+
+
+def test_reports_api_is_what_the_docs_promise() -> None:
+    from opmodel import reports
+
+    for name in ("build_report", "render_pdf", "render_pptx", "render_many", "load_template", "default_template"):
+        assert name in reports.__all__

@@ -41,6 +41,9 @@ from opmodel.cli import records as records_cli  # noqa: E402
 app.add_typer(records_cli.app, name="records")
 app.command("derive")(records_cli.derive_command)  # `opmodel derive` = `opmodel records derive`
 app.command("serve")(serve_command)
+from opmodel.cli import report as report_cli  # noqa: E402
+
+report_cli.register(app)  # opmodel report ORG --period P --pdf FILE | --pptx FILE
 
 
 def _version(value: bool) -> None:

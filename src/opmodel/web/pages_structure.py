@@ -13,6 +13,7 @@ from opmodel.store import Store
 from opmodel.web import extensions
 from opmodel.web.deps import Hub, OnQuery, ReadStore, templates
 from opmodel.web.hub import StoreHub
+from opmodel.web.views_reports import org_glance
 from opmodel.web.views_structure import area_view, organisation_view, overview, search
 
 __all__ = ["router"]
@@ -36,6 +37,7 @@ def organisation(request: Request, store: ReadStore, tpl: Templates, h: Hub, cod
         return RedirectResponse(f"/organisations/{vm.details.code}" + (f"?on={on}" if on else ""), 308)
     ctx = {"vm": vm, "extra": extensions.organisation_sections(store, vm.details.code, vm.details.kind, day,
                                                          h.memo)}
+    ctx["glance"] = org_glance(store, vm.details.code, vm.details.kind, h.memo)  # board pack's first page
     return tpl.TemplateResponse(request, "organisation.jinja", ctx)
 
 

@@ -1,0 +1,170 @@
+"""Oversight position: segment, rank, movement, distance to the next boundary, override, segment 5.
+
+Built on the oversight area's public results (methodology §1.2–§1.6 and §2). One quarter's run and
+the previous quarter's are computed once per :class:`OversightContext` and shared by every
+organisation of a batch. INTEGRATION POINTS (issues 11 and 12): :func:`_result_source` reads
+``OrgResult.result_source`` when the computed-oversight branch provides it, and
+:func:`_likely_range` reads ``likely_range_rank`` when the league likely ranges exist; until then
+the report says "likely range not computed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from opmodel.errors import OpmodelError
+from opmodel.oversight import OrgResult, Policy, SegmentationRun, load_policy, parse_period, segment
+from opmodel.oversight.api import operating_model_link
+from opmodel.oversight.explain import change_since, explain_result
+from opmodel.reports.formatting import display_name
+from opmodel.reports.model import OversightPosition, PeerScore
+from opmodel.store import Store
+from opmodel.structure import list_organisations
+
+__all__ = ["OversightContext", "oversight_context", "oversight_position", "peer_scores"]
+
+
+@dataclass
+class OversightContext:
+    """One quarter's segmentation (and the previous quarter's), shared by all reports of a batch."""
+
+    period: str
+    period_end: dt.date
+    policy: Policy | None
+    run: SegmentationRun | None
+    previous: SegmentationRun | None
+    note: str | None = None
+
+
+def oversight_context(store: Store, period: str) -> OversightContext:
+    """Segment the quarter and the one before it (not saved); a quarter with no inputs gives a note."""
+    per = parse_period(period)
+    try:
+        run = segment(store, per.label, save=False, link=False)
+    except OpmodelError as exc:
+        return OversightContext(per.label, per.end, None, None, None, note=str(exc).splitlines()[0])
+    try:
+        previous: SegmentationRun | None = segment(store, per.previous().label, save=False, link=False)
+    except OpmodelError:
+        previous = None
+    return OversightContext(per.label, per.end, load_policy(run.framework), run, previous)
+
+
+def _result_source(r: OrgResult) -> str:
+    found = getattr(r, "result_source", None)  # issue 11 adds it; until then derive it honestly
+    if isinstance(found, str):
+        return str(found)
+    return "published" if r.published_result else "computed"
+
+
+def _likely_range(r: OrgResult) -> list[int] | None:
+    found = getattr(r, "likely_range_rank", None)  # issue 12 adds it
+    return [int(found[0]), int(found[1])] if isinstance(found, list | tuple) and len(found) == 2 else None
+
+
+def _boundary_text(ex: dict[str, Any], r: OrgResult, cap: int) -> str:
+    seg = r.adjusted_segment
+    if seg is None:
+        return "not segmented this quarter"
+    if seg == 1:
+        return "already in segment 1, the best segment"
+    if r.financial_override and r.unadjusted_segment is not None and r.unadjusted_segment < seg:
+        return (f"held in segment {seg} by the financial override: its scores alone reach segment "
+                f"{r.unadjusted_segment}")
+    target = next((b for b in ex["boundaries"] if b["segment"] == seg - 1), None)
+    if target is None or target.get("text") is None:
+        return f"no boundary to segment {seg - 1} is known for this quarter"
+    text = str(target["text"])
+    return text[0].upper() + text[1:]
+
+
+def oversight_position(store: Store, org: str, level: str, ctx: OversightContext) -> OversightPosition:
+    """The trust's oversight position, or for an ICB or region the segments of the trusts in it."""
+    if ctx.run is None or ctx.policy is None:
+        return OversightPosition(available=False, period=ctx.period,
+                                 note=ctx.note or "no oversight results for this quarter in the store")
+    if level != "trust":
+        return _area_position(store, org, level, ctx)
+    found = ctx.run.by_org().get(org)
+    if found is None:
+        return OversightPosition(available=False, period=ctx.period,
+                                 note=f"{org} has no oversight result for {ctx.period} in the store")
+    cap = ctx.policy.financial_override.cap
+    ex = explain_result(ctx.policy, found, ctx.run.cutoffs)
+    before = ctx.previous.by_org().get(org) if ctx.previous else None
+    change = change_since(ctx.policy, found, ctx.run.cutoffs, before,
+                          ctx.previous.cutoffs if ctx.previous else None)
+    if change.get("previous_period"):
+        movement = (f"segment {change['segment_before'] or '–'} in {change['previous_period']}, segment "
+                    f"{change['segment_after'] or '–'} now: {change['reason']}")
+    else:
+        movement = "no result for the previous quarter in the store"
+    link = operating_model_link(store, org, found.final_segment, ctx.period_end)
+    support = link.get("support", {}) if link.get("available") else {}
+    override = ("the financial override caps it at segment "
+                f"{cap}" if ex["deficit_cap_applied"] else
+                "flagged in deficit, but the override changes nothing" if found.financial_override else
+                "does not apply (no deficit or deficit support flagged)")
+    return OversightPosition(
+        available=found.status == "segmented", period=ctx.period, segment=found.final_segment,
+        adjusted_segment=found.adjusted_segment, unadjusted_segment=found.unadjusted_segment,
+        average_score=found.average_score, rank=found.rank, rank_of=found.rank_of, peer_group=found.peer_group,
+        result_source=_result_source(found), likely_range_rank=_likely_range(found), movement=movement,
+        previous_segment=before.final_segment if before else None,
+        boundary=_boundary_text(ex, found, cap), financial_override=found.financial_override,
+        override_text=override, segment5=found.final_segment == 5, summary=ex["summary"],
+        support=None if not support else f"{support.get('support')} (delivered by "
+                                         f"{support.get('delivered_by_name') or support.get('delivered_by_tier')})",
+        note=None if found.status == "segmented" else ex["summary"])
+
+
+def _area_position(store: Store, org: str, level: str, ctx: OversightContext) -> OversightPosition:
+    assert ctx.run is not None
+    scope = {"region": org} if level == "region" else {"icb": org}
+    members = {t["code"]: t["name"] for t in list_organisations(store, kind="trust", on=ctx.period_end, **scope)}
+    rows = [r for r in ctx.run.results if r.org_code in members]
+    mix = Counter(str(r.final_segment) for r in rows if r.final_segment is not None)
+    trusts = [{"code": r.org_code, "name": display_name(r.org_name), "segment": r.final_segment, "rank": r.rank,
+               "rank_of": r.rank_of, "peer_group": r.peer_group, "source": _result_source(r)}
+              for r in sorted(rows, key=lambda r: (r.final_segment or 9, r.peer_group, r.rank or 0))]
+    words = ", ".join(f"{mix[k]} in segment {k}" for k in sorted(mix)) or "none segmented"
+    kind = "ICBs" if level == "icb" else "NHS England regions"
+    note = (f"{kind} are not segmented by the oversight framework for {ctx.period} (methodology §3.5: ICB metrics "
+            f"are contextual). Of the {len(members)} trusts in it on {ctx.period_end.isoformat()}, "
+            f"{len(rows)} have a result: {words}.")
+    return OversightPosition(available=bool(rows), period=ctx.period, note=note, segment_mix=dict(sorted(mix.items())),
+                             trust_segments=trusts)
+
+
+def _quartiles(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    import numpy as np
+
+    q1, med, q3 = (float(x) for x in np.percentile(values, [25, 50, 75]))
+    return q1, med, q3
+
+
+def peer_scores(org: str, ctx: OversightContext) -> tuple[list[PeerScore], str | None]:
+    """Each metric's value and score against its peer group's quartiles (methodology §1.3), or why not."""
+    if ctx.run is None or ctx.policy is None:
+        return [], ctx.note
+    mine = ctx.run.by_org().get(org)
+    if mine is None:
+        return [], None
+    peers = [r for r in ctx.run.results if r.peer_group == mine.peer_group]
+    out = []
+    for mid, s in mine.scores.items():
+        if s.score is None and s.value is None:
+            continue
+        values = [float(v) for r in peers if (p := r.scores.get(mid)) is not None and (v := p.value) is not None]
+        q1, med, q3 = _quartiles(values)
+        out.append(PeerScore(metric=mid, name=ctx.policy.metrics[mid].name, value=s.value,
+                             score=None if s.score is None else round(s.score, 2), peer_q1=q1, peer_median=med,
+                             peer_q3=q3, peers=len(values)))
+    note = None if out else ("The metric values and scores behind this result are not in the store (only the "
+                             "published average and segment were loaded), so they cannot be shown against peers.")
+    return out, note

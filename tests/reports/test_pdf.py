@@ -1,0 +1,102 @@
+"""The board pack PDF for a trust (RJ1), an ICB (QKK) and a region (Y56): content and structure (issue 17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opmodel.reports import Report
+from opmodel.store import Store
+from tests.reports.conftest import ORGS, PERIOD, pdf_objects, pdf_text, poppler
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_pdf_text_has_name_segment_kpis_and_readings(org: str, reports: dict[str, Report],
+                                                     pdfs: dict[str, Path]) -> None:
+    rep = reports[org]
+    text = pdf_text(pdfs[org])
+    assert rep.org_name in text
+    assert rep.kpis, f"{org}: the default template found no measures"
+    for k in rep.kpis:
+        assert k.name in text, k.name
+    assert rep.charts, f"{org}: no SPC chart"
+    for c in rep.charts:
+        assert c.sentence in text, c.sentence
+    if rep.level == "trust":
+        assert rep.oversight.segment is not None
+        assert f"Segment {rep.oversight.segment}" in text
+        assert f"{rep.oversight.rank} of {rep.oversight.rank_of}" in text
+    else:
+        assert rep.oversight.note is not None and rep.oversight.note in text
+        for seg, n in rep.oversight.segment_mix.items():
+            assert f"Segment {seg} {n}" in text
+
+
+def test_trust_segment_is_the_oversight_result(reports: dict[str, Report], report_store: Store) -> None:
+    from opmodel.oversight import explain
+
+    ov = reports["RJ1"].oversight
+    ex = explain(report_store, "RJ1", PERIOD)
+    assert ov.available and ov.segment == ex["final_segment"] and ov.rank == ex["rank"]
+    assert ov.likely_range_note == "likely range not computed in this installation"
+    assert ov.boundary and ov.movement and ov.override_text
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_pdf_structure_tagged_titled_fonts_embedded(org: str, reports: dict[str, Report],
+                                                    pdfs: dict[str, Path]) -> None:
+    info = poppler("pdfinfo", str(pdfs[org]))
+    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in info.splitlines())}
+    assert fields["Tagged"] == "yes"
+    assert fields["Title"] == reports[org].title
+    assert fields["Page size"].endswith("(A4)")
+    fonts = poppler("pdffonts", str(pdfs[org])).splitlines()[2:]
+    assert fonts, "no fonts listed"
+    for line in fonts:
+        emb = line.split()[-5]
+        assert emb == "yes", line
+    assert b"/Lang (en-GB)" in pdf_objects(pdfs[org])
+    structure = poppler("pdfinfo", "-struct", str(pdfs[org]))
+    assert "H1" in structure and "Table" in structure and "Figure" in structure
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_summary_is_two_pages_then_detail(org: str, pdfs: dict[str, Path], reports: dict[str, Report]) -> None:
+    """Page 1 holds the position and the whole KPI matrix; page 2 the exceptions and contents; detail from page 3."""
+    first = pdf_text(pdfs[org], 1, 1)
+    for k in reports[org].kpis:
+        assert k.name in first, f"{k.name} not on page 1"
+    second = pdf_text(pdfs[org], 2, 2)
+    assert "Exceptions" in second and "Contents" in second
+    third = pdf_text(pdfs[org], 3, 3)
+    assert third.startswith("Oversight position")
+
+
+def test_every_chart_has_alt_text_and_an_appendix_table(reports: dict[str, Report], pdfs: dict[str, Path]) -> None:
+    rep = reports["RJ1"]
+    text = pdf_text(pdfs["RJ1"])
+    appendix = text[text.rindex("Appendix: chart data tables"):]
+    for c in rep.charts:
+        assert c.sentence in c.alt_text
+        assert f"{c.name}: values, mean and process limits" in appendix
+        assert c.svg is not None and "<desc>" in c.svg and "<title>" in c.svg
+    figures = poppler("pdfinfo", "-struct", str(pdfs["RJ1"])).count("Figure")
+    assert figures >= len(rep.charts)  # each chart is a tagged figure
+
+
+def test_integration_points_degrade_honestly(reports: dict[str, Report], pdfs: dict[str, Path]) -> None:
+    assert "Support register not available in this installation" in pdf_text(pdfs["RJ1"])
+    assert reports["RJ1"].population is None
+    icb = reports["QKK"]
+    assert icb.population is not None and not icb.population.available
+    assert "Population health indicators not available in this installation" in pdf_text(pdfs["QKK"])
+
+
+def test_accountability_and_sources(reports: dict[str, Report], pdfs: dict[str, Path]) -> None:
+    rep = reports["RJ1"]
+    assert rep.accountability_model == "nhs-2025"
+    assert any(a.held_by and "London" in a.held_by for a in rep.accountability)
+    assert rep.sources and all("Open Government Licence v3.0" in s.licence for s in rep.sources)
+    text = pdf_text(pdfs["RJ1"])
+    assert "Who holds RJ1 to account" in text and "Open Government Licence v3.0" in text
