@@ -39,6 +39,9 @@ from opmodel.cli import records as records_cli  # noqa: E402
 app.add_typer(records_cli.app, name="records")
 app.command("derive")(records_cli.derive_command)  # `opmodel derive` = `opmodel records derive`
 app.command("serve")(serve_command)
+from opmodel.cli import register as register_cli  # noqa: E402
+
+register_cli.register(app)  # opmodel users | cases | access
 
 
 def _version(value: bool) -> None:
