@@ -61,9 +61,9 @@ def _tier_body(store: Store, model: OperatingModel, org: str, tier: str, on: dt.
 
 def _relation(store: Store, model: OperatingModel, user_org: str, org: str, on: dt.date) -> tuple[str, str | None]:
     """How ``user_org`` stands to ``org`` under ``model`` on ``on``, and who performance-manages ``org``."""
-    pm = performance_manager(store, org, on, model)
     if get_organisation(store, user_org).kind == "national":
-        return "national", pm
+        return "national", None
+    pm = performance_manager(store, org, on, model)
     if pm == user_org:
         return "performance_manager", pm
     if user_org == org:

@@ -21,7 +21,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from opmodel.errors import OpmodelError
 from opmodel.store import default_store_path
@@ -50,7 +49,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_con.isolation_level = None  # we issue BEGIN ourselves (below)
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.close()
@@ -70,8 +69,9 @@ class Register:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60,
-                                                                               "check_same_thread": False})
+            # A pool keeps connections open: closing the last one checkpoints the WAL (milliseconds per change).
+            self.engine = create_engine(url, pool_size=8, max_overflow=92, pool_timeout=60,
+                                        connect_args={"timeout": 60, "check_same_thread": False})
             _sqlite_setup(self.engine)
         elif self.dialect == "postgresql":
             self.engine = create_engine(url, pool_size=10, max_overflow=60, pool_pre_ping=True)
