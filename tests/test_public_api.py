@@ -27,3 +27,11 @@ def test_structure_api_is_what_the_docs_promise() -> None:
 
     for name in ("org_details", "list_organisations", "tree", "changes", "load_ods", "ancestors_on"):
         assert name in structure.__all__
+
+
+def test_register_api_is_what_the_docs_promise() -> None:
+    from opmodel import register
+
+    for name in ("open_register", "add_user", "decide", "create_case", "update_case", "case_history",
+                 "StaleVersion", "AccessDenied", "suggest", "overdue", "cases_csv"):
+        assert name in register.__all__
