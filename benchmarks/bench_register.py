@@ -26,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from opmodel.store import open_store  # noqa: E402
 from tests.register.fixtures import PgCluster  # noqa: E402
 from tests.register.load import Server, lost_updates, prepare, run_load  # noqa: E402
+
+from opmodel.store import open_store  # noqa: E402
 
 
 def one_backend(name: str, url: str, seed: Path, duration: float) -> dict[str, object]:
