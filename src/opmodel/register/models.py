@@ -146,6 +146,11 @@ ITEM_MODELS: dict[ItemKind, type[_Strict]] = {
 }
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive timestamps; they were written in UTC, so say so (as PostgreSQL does)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
 class ItemView(BaseModel):
     id: int
     kind: ItemKind
@@ -153,6 +158,8 @@ class ItemView(BaseModel):
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    _tz = field_validator("created_at", "updated_at")(_utc)
 
 
 class CaseView(BaseModel):
@@ -178,6 +185,8 @@ class CaseView(BaseModel):
     updated_at: dt.datetime
     items: list[ItemView] = Field(default_factory=list)
 
+    _tz = field_validator("created_at", "updated_at")(_utc)
+
 
 class HistoryEvent(BaseModel):
     seq: int
@@ -187,6 +196,8 @@ class HistoryEvent(BaseModel):
     action: str
     item_id: int | None = None
     change: dict[str, Any]
+
+    _tz = field_validator("at")(_utc)
 
 
 class UserView(BaseModel):

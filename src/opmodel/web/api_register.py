@@ -46,6 +46,14 @@ ModelParam = Annotated[str | None, Query(description="Operating model name (defa
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The case version you read (its ETag).")]
 
 
+#: Answers every operation may give besides its success (documented for clients and schemathesis).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or unknown bearer token."},
+    403: {"description": "Refused by the access policy; `reason` says why under the model in force."},
+    404: {"description": "No such case or organisation."},
+}
+
+
 class _Unauthorised(Exception):
     pass
 
@@ -98,8 +106,7 @@ def _case(case: CaseView | JSONResponse, status: int = 200) -> Response:
     return JSONResponse(case.model_dump(mode="json"), status, headers={"ETag": f'"{case.version}"'})
 
 
-@router.post("/support-cases", status_code=201, response_model=CaseView,
-             responses={401: {}, 403: {"description": "Refused, with the reason"}})
+@router.post("/support-cases", status_code=201, response_model=CaseView, responses=ERRORS)
 def create(request: Request, register: Reg, store: ReadStore, body: Annotated[dict[str, Any], Body()],
            on: OnParam = None, model: ModelParam = None) -> Response:
     """Open a case: at least ``org_code`` and ``programme`` (segment_3_support, rsp, pip, other)."""
@@ -110,7 +117,7 @@ def create(request: Request, register: Reg, store: ReadStore, body: Annotated[di
     return _case(_guard(lambda: create_case(register, gate, user, body)), 201)
 
 
-@router.get("/support-cases", response_model=list[CaseView])
+@router.get("/support-cases", response_model=list[CaseView], responses=ERRORS)
 def list_(request: Request, register: Reg, store: ReadStore, on: OnParam = None, model: ModelParam = None,
           org: str | None = None, region: str | None = None, icb: str | None = None, status: str | None = None,
           programme: str | None = None) -> Response:
@@ -126,7 +133,8 @@ def list_(request: Request, register: Reg, store: ReadStore, on: OnParam = None,
     return JSONResponse([c.model_dump(mode="json") for c in found])
 
 
-@router.get("/support-cases/export.csv", response_class=Response)
+@router.get("/support-cases/export.csv", response_class=Response,
+            responses={**ERRORS, 200: {"description": "One row per case.", "content": {"text/csv": {}}}})
 def export_csv(request: Request, register: Reg, store: ReadStore, status: str | None = None,
                region: str | None = None, icb: str | None = None) -> Response:
     """The cases the user may read as CSV."""
@@ -140,7 +148,7 @@ def export_csv(request: Request, register: Reg, store: ReadStore, status: str | 
                     headers={"Content-Disposition": 'attachment; filename="support-cases.csv"'})
 
 
-@router.get("/support-cases/work", response_model=RegionWork)
+@router.get("/support-cases/work", response_model=RegionWork, responses=ERRORS)
 def work(request: Request, register: Reg, store: ReadStore, hub: Hub, region: str | None = None,
          icb: str | None = None, on: OnParam = None) -> Response:
     """Suggested cases and exit reviews from the latest oversight run, and overdue milestones and reviews."""
@@ -151,7 +159,7 @@ def work(request: Request, register: Reg, store: ReadStore, hub: Hub, region: st
     return JSONResponse(result.model_dump(mode="json"))
 
 
-@router.get("/support-cases/{case_id}", response_model=CaseView)
+@router.get("/support-cases/{case_id}", response_model=CaseView, responses=ERRORS)
 def read(case_id: int, request: Request, register: Reg, store: ReadStore, on: OnParam = None,
          model: ModelParam = None) -> Response:
     user = _auth(request, register)
@@ -160,7 +168,9 @@ def read(case_id: int, request: Request, register: Reg, store: ReadStore, on: On
     return _case(_guard(lambda: get_case(register, Gate(store, on or dt.date.today(), model), user, case_id)))
 
 
-@router.patch("/support-cases/{case_id}", response_model=CaseView, responses={409: {}, 428: {}})
+@router.patch("/support-cases/{case_id}", response_model=CaseView,
+              responses={**ERRORS, 409: {"description": "Stale If-Match; `current_version` says the version now."},
+                         428: {"description": "If-Match missing."}})
 def change(case_id: int, request: Request, register: Reg, store: ReadStore,
            body: Annotated[dict[str, Any], Body()], if_match: IfMatch = None, on: OnParam = None,
            model: ModelParam = None) -> Response:
@@ -180,7 +190,7 @@ class ItemBody(BaseModel):
     data: dict[str, Any]
 
 
-@router.post("/support-cases/{case_id}/items", status_code=201, response_model=CaseView)
+@router.post("/support-cases/{case_id}/items", status_code=201, response_model=CaseView, responses=ERRORS)
 def new_item(case_id: int, request: Request, register: Reg, store: ReadStore, body: ItemBody,
              if_match: IfMatch = None, on: OnParam = None, model: ModelParam = None) -> Response:
     """Add a finding, action (``contract: true`` for an ICB's contract action), offer, enforcement step,
@@ -198,7 +208,7 @@ def new_item(case_id: int, request: Request, register: Reg, store: ReadStore, bo
     return resp
 
 
-@router.patch("/support-cases/{case_id}/items/{item_id}", response_model=CaseView)
+@router.patch("/support-cases/{case_id}/items/{item_id}", response_model=CaseView, responses=ERRORS)
 def change_item(case_id: int, item_id: int, request: Request, register: Reg, store: ReadStore,
                 body: Annotated[dict[str, Any], Body()], if_match: IfMatch = None, on: OnParam = None,
                 model: ModelParam = None) -> Response:
@@ -213,7 +223,8 @@ class EvidenceBody(BaseModel):
     evidence: str
 
 
-@router.post("/support-cases/{case_id}/items/{item_id}/evidence", status_code=201, response_model=CaseView)
+@router.post("/support-cases/{case_id}/items/{item_id}/evidence", status_code=201, response_model=CaseView,
+             responses=ERRORS)
 def evidence(case_id: int, item_id: int, request: Request, register: Reg, store: ReadStore, body: EvidenceBody,
              if_match: IfMatch = None, on: OnParam = None, model: ModelParam = None) -> Response:
     """Add evidence to an action (a trust's users may do this on their own cases)."""
@@ -225,7 +236,7 @@ def evidence(case_id: int, item_id: int, request: Request, register: Reg, store:
                                              _version(if_match))), 201)
 
 
-@router.get("/support-cases/{case_id}/history", response_model=list[HistoryEvent])
+@router.get("/support-cases/{case_id}/history", response_model=list[HistoryEvent], responses=ERRORS)
 def history(case_id: int, request: Request, register: Reg, store: ReadStore, on: OnParam = None,
             model: ModelParam = None) -> Response:
     """Every change to the case, oldest first: ``seq, actor, actor_org, at, action, change{before, after}``."""
