@@ -149,6 +149,8 @@ def test_pages_sign_in_csrf_and_validation(api: Api) -> None:
     assert made.status_code == 303
     page = c.get(made.headers["location"])
     assert page.status_code == 200 and 'id="segment-history"' in page.text and 'id="history-list"' in page.text
+    form = c.get("/support-cases/new?org=RF4").text
+    assert 'name="trigger_run" value="nof-2025-26/2025-26-Q3"' in form
     c.post("/sign-out")
     c.cookies.clear()
 

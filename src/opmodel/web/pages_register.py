@@ -117,6 +117,13 @@ def cases_page(request: Request, tpl: Templates, register: Reg, store: ReadStore
                                                              org=org.upper() if org else None))
 
 
+def _run_ref(period: str) -> str:
+    """The oversight run a case was triggered by: its framework and quarter (runs are keyed by both)."""
+    from opmodel.oversight import framework_for, parse_period
+
+    return f"{framework_for(parse_period(period))}/{period}"
+
+
 def _segments_of(store: Store, hub: Any, code: str) -> list[tuple[str, int | None]]:
     return [(p, segs.get(code)) for p, segs in segment_history(store, hub.memo, quarters=8) if code in segs]
 
@@ -131,7 +138,8 @@ def new_case_form(request: Request, tpl: Templates, register: Reg, store: ReadSt
     segs = _segments_of(store, hub, o.code)
     latest = segs[-1] if segs else None
     form = {"programme": "pip" if latest and latest[1] == 5 else "segment_3_support",
-            "trigger_segment": latest[1] if latest else "", "trigger_period": latest[0] if latest else ""}
+            "trigger_segment": latest[1] if latest else "", "trigger_period": latest[0] if latest else "",
+            "trigger_run": _run_ref(latest[0]) if latest else ""}
     return tpl.TemplateResponse(request, "case_new.jinja", _ctx(request, user, org=o, decision=decision, form=form,
                                                                 errors=[]),
                                 status_code=200 if decision.allowed else 403)
@@ -141,14 +149,16 @@ def new_case_form(request: Request, tpl: Templates, register: Reg, store: ReadSt
 def new_case(request: Request, tpl: Templates, register: Reg, store: ReadStore,
              org_code: Annotated[str, Form()], programme: Annotated[str, Form()] = "",
              lead_name: Annotated[str, Form()] = "", trigger_segment: Annotated[str, Form()] = "",
-             trigger_period: Annotated[str, Form()] = "", summary: Annotated[str, Form()] = "",
+             trigger_period: Annotated[str, Form()] = "", trigger_run: Annotated[str, Form()] = "",
+             summary: Annotated[str, Form()] = "",
              next_review_on: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "") -> Response:
     user = _signed_in(request, register)
     if user is None:
         return _to_sign_in(request)
     o = get_organisation(store, org_code)
     form = {"programme": programme, "lead_name": lead_name, "trigger_segment": trigger_segment,
-            "trigger_period": trigger_period, "summary": summary, "next_review_on": next_review_on}
+            "trigger_period": trigger_period, "trigger_run": trigger_run, "summary": summary,
+            "next_review_on": next_review_on}
     gate = Gate(store)
     if not _csrf_ok(request, csrf):
         return tpl.TemplateResponse(request, "error.jinja", {"title": "Form expired", "message":
