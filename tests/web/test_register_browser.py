@@ -12,7 +12,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +56,24 @@ def register_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFa
     reg.close()
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    with sync_playwright() as pw:
-        context: Any = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-register")), executable_path=chromium_path(), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
-        p: Page = context.new_page()
-        p.set_default_timeout(90_000)  # cold profile pages render SPC charts on a shared 2-core machine
-        yield p
-        context.close()
+def _in_own_thread(journey: Callable[[Page], None], profile: Path) -> None:
+    """Run ``journey`` with its own Playwright in a worker thread: the other browser tests keep a
+    session-wide sync Playwright whose event loop occupies this thread."""
+
+    def run() -> None:
+        with sync_playwright() as pw:
+            context: Any = pw.chromium.launch_persistent_context(
+                str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 900})
+            try:
+                page: Page = context.new_page()
+                page.set_default_timeout(90_000)  # cold profile pages render SPC charts on a shared 2-core machine
+                journey(page)
+            finally:
+                context.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()
 
 
 def _sign_in(page: Page, base: str, token: str, next_: str) -> None:
@@ -73,9 +82,13 @@ def _sign_in(page: Page, base: str, token: str, next_: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_region_opens_trust_adds_evidence_region_closes(page: Page,
-                                                        register_server: tuple[str, dict[str, str]]) -> None:
+def test_region_opens_trust_adds_evidence_region_closes(register_server: tuple[str, dict[str, str]],
+                                                        tmp_path: Path) -> None:
     base, tokens = register_server
+    _in_own_thread(lambda page: _journey(page, base, tokens), tmp_path / "chromium-register")
+
+
+def _journey(page: Page, base: str, tokens: dict[str, str]) -> None:
     # the region editor, from the trust's profile
     _sign_in(page, base, tokens["region"], "/organisations/RF4")
     expect(page.locator("#segment-badge")).to_contain_text("Segment 4")
