@@ -34,3 +34,9 @@ def test_reports_api_is_what_the_docs_promise() -> None:
 
     for name in ("build_report", "render_pdf", "render_pptx", "render_many", "load_template", "default_template"):
         assert name in reports.__all__
+def test_register_api_is_what_the_docs_promise() -> None:
+    from opmodel import register
+
+    for name in ("open_register", "add_user", "decide", "create_case", "update_case", "case_history",
+                 "StaleVersion", "AccessDenied", "suggest", "overdue", "cases_csv"):
+        assert name in register.__all__

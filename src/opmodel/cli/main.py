@@ -44,6 +44,9 @@ app.command("serve")(serve_command)
 from opmodel.cli import report as report_cli  # noqa: E402
 
 report_cli.register(app)  # opmodel report ORG --period P --pdf FILE | --pptx FILE
+from opmodel.cli import register as register_cli  # noqa: E402
+
+register_cli.register(app)  # opmodel users | cases | access
 
 
 def _version(value: bool) -> None:

@@ -16,12 +16,14 @@ from opmodel.web import (
     api_metrics,
     api_oversight,
     api_reports,
+    api_register,
     api_structure,
     api_uploads,
     pages_accountability,
     pages_api_docs,
     pages_metrics,
     pages_oversight,
+    pages_register,
     pages_structure,
 )
 from opmodel.web.caching import ResponseCache
@@ -33,6 +35,8 @@ from opmodel.web.templating import make_templates
 __all__ = ["create_app"]
 
 STATIC = Path(__file__).parent / "static"
+#: Register answers depend on who asks and change without a store write, so they are never cached.
+REGISTER_PREFIXES = ("/api/v1/support-cases", "/support-cases", "/sign-in", "/sign-out")
 
 DESCRIPTION = """
 The NHS operating model as data: where every organisation sits on any date, who holds
@@ -81,13 +85,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(api_uploads.router)
     app.include_router(api_metrics.router)
     app.include_router(api_reports.router)
+    app.include_router(api_register.router)
     app.include_router(pages_structure.router)
     app.include_router(pages_oversight.router)
     app.include_router(pages_accountability.router)
     app.include_router(pages_metrics.router)
     app.include_router(pages_api_docs.router)
+    app.include_router(pages_register.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cache_entries > 0:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
-                           skip_prefixes=())
+                           skip_prefixes=REGISTER_PREFIXES)  # register answers depend on the user
     return app

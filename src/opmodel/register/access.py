@@ -1,0 +1,142 @@
+"""Who may do what to which organisation's cases, decided by the operating model in force on the date.
+
+The rules follow the lines the model draws (methodology §5, §6.2, §6.4): the body
+that performance-manages an organisation opens and changes its cases (a region
+under nhs-2025, the ICB under nhs-2022); the ICB that commissions a provider
+reads its cases and adds contract actions; the region it sits in reads them; a
+trust reads its own cases and adds evidence to their actions; NHS England
+national may do everything. Viewers only read. Changing the model or the date
+changes the answer because every line is looked up afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from opmodel.accountability import OperatingModel, performance_manager, resolve_model, tier_body, who
+from opmodel.errors import OpmodelError
+from opmodel.register.models import Role, UserView
+from opmodel.store import Store
+from opmodel.structure import get_organisation
+
+__all__ = ["ACTIONS", "AccessDenied", "Action", "Decision", "Gate", "decide"]
+
+Action = Literal["read", "write", "contract_action", "evidence"]
+ACTIONS: tuple[Action, ...] = ("read", "write", "contract_action", "evidence")
+
+
+class Decision(BaseModel):
+    """The answer to "may USER do ACTION to ORG's cases on ON?", with the reason in words."""
+
+    allowed: bool
+    user: str
+    user_org: str
+    role: str
+    org_code: str
+    action: str
+    on: dt.date
+    model: str
+    relation: str
+    reason: str
+
+
+class AccessDenied(OpmodelError):
+    """Refused by the access policy (HTTP 403); ``decision.reason`` says why."""
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        super().__init__(decision.reason)
+
+
+def _tier_body(store: Store, model: OperatingModel, org: str, tier: str, on: dt.date) -> str | None:
+    try:
+        return tier_body(store, model, org, tier, on)
+    except OpmodelError:
+        return None
+
+
+def _relation(store: Store, model: OperatingModel, user_org: str, org: str, on: dt.date) -> tuple[str, str | None]:
+    """How ``user_org`` stands to ``org`` under ``model`` on ``on``, and who performance-manages ``org``."""
+    if get_organisation(store, user_org).kind == "national":
+        return "national", None
+    pm = performance_manager(store, org, on, model)
+    if pm == user_org:
+        return "performance_manager", pm
+    if user_org == org:
+        return "self", pm
+    if _tier_body(store, model, org, "icb", on) == user_org:
+        try:
+            commissioners = {f.commissioned_by for f in who(store, org, on, model=model).functions}
+        except OpmodelError:
+            commissioners = set()
+        return ("commissioner" if user_org in commissioners else "icb"), pm
+    if _tier_body(store, model, org, "region", on) == user_org:
+        return "region", pm
+    return "none", pm
+
+
+_ALLOWED: dict[str, set[str]] = {
+    "national": {"read", "write", "contract_action", "evidence"},
+    "performance_manager": {"read", "write", "contract_action", "evidence"},
+    "self": {"read", "evidence"},
+    "commissioner": {"read", "contract_action"},
+    "icb": {"read"},
+    "region": {"read"},
+    "none": set(),
+}
+
+_WHO = {
+    "national": "{u} is NHS England national, which may act on every organisation",
+    "performance_manager": "{u} performance-manages {o} on {d} under {m}",
+    "self": "{u} is the organisation itself: its users read its cases and add evidence to their actions",
+    "commissioner": "{u} is {o}'s ICB and commissions it under {m}: it reads its cases and adds contract actions",
+    "icb": "{u} is {o}'s ICB under {m} but neither performance-manages nor commissions it: it reads its cases",
+    "region": "{u} is {o}'s region under {m} but does not performance-manage it on {d}: it reads its cases",
+    "none": "{u} has no oversight or contract line to {o} under {m} on {d}",
+}
+
+
+def decide(store: Store, user: UserView, org_code: str, action: Action, on: dt.date,
+           model: OperatingModel | str | None = None) -> Decision:
+    """Decide one request; never raises for a refusal (see :class:`Gate` for that)."""
+    if action not in ACTIONS:
+        raise OpmodelError(f"Unknown action '{action}'; expected one of {', '.join(ACTIONS)}.")
+    m = model if isinstance(model, OperatingModel) else resolve_model(store, on, model)
+    org = get_organisation(store, org_code).code
+    relation, pm = _relation(store, m, user.org_code, org, on)
+    allowed = action in _ALLOWED[relation]
+    why = _WHO[relation].format(u=user.org_code, o=org, d=on.isoformat(), m=m.name)
+    if relation not in ("national", "performance_manager") and pm:
+        why += f"; {pm} performance-manages {org}"
+    if allowed and action != "read" and user.role == Role.VIEWER:
+        allowed, why = False, f"{user.name} has the viewer role, which only reads ({why})"
+    verdict = "granted" if allowed else "refused"
+    reason = f"{action} {verdict}: {why}."
+    return Decision(allowed=allowed, user=user.name, user_org=user.org_code, role=user.role.value, org_code=org,
+                    action=action, on=on, model=m.name, relation=relation, reason=reason)
+
+
+@dataclass
+class Gate:
+    """The access policy for one request: the store, the date and the model (None: the one in force)."""
+
+    store: Store
+    on: dt.date = field(default_factory=dt.date.today)
+    model: OperatingModel | str | None = None
+    _memo: dict[tuple[str, str, str, str], Decision] = field(default_factory=dict)
+
+    def decide(self, user: UserView, org_code: str, action: Action) -> Decision:
+        key = (user.name, user.role.value, org_code, action)
+        if key not in self._memo:
+            self._memo[key] = decide(self.store, user, org_code, action, self.on, self.model)
+        return self._memo[key]
+
+    def require(self, user: UserView, org_code: str, action: Action) -> Decision:
+        d = self.decide(user, org_code, action)
+        if not d.allowed:
+            raise AccessDenied(d)
+        return d

@@ -1,0 +1,1 @@
+"""Alembic migrations for the register, shipped in the package and applied on open."""
