@@ -20,7 +20,7 @@ from opmodel.web.views_accountability import (
 
 def test_rj1_is_performance_managed_by_its_icb_then_its_region(store: Store) -> None:
     before = org_accountability(store, "RJ1", dt.date(2023, 1, 1))
-    after = org_accountability(store, "RJ1", dt.date(2025, 6, 1), segment=3)
+    after = org_accountability(store, "RJ1", dt.date(2025, 10, 1), segment=3)
     assert before is not None and after is not None
     assert (before.who.model, before.performance_manager) == ("nhs-2022", "QKK")
     assert (after.who.model, after.performance_manager) == ("nhs-2025", "Y56")

@@ -36,7 +36,7 @@ WhoFmtOpt = Annotated[Format, typer.Option("--format", help="table, json (the co
 @handle_errors
 def list_(fmt: FmtOpt = Format.table) -> None:
     """The shipped models and the dates they cover."""
-    emit_rows(list_models(), fmt, ["name", "from", "to", "in_force_today", "version", "title", "file"])
+    emit_rows(list_models(), fmt, ["name", "status", "from", "to", "in_force_today", "version", "title", "file"])
 
 
 def _show_table(m: OperatingModel) -> None:
@@ -128,12 +128,12 @@ def schema() -> None:
     sys.stdout.write(json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
-def _cites(cites: list[CitationOut], legend: dict[tuple[str, str], int]) -> str:
+def _cites(cites: list[CitationOut], legend: dict[tuple[str, str], tuple[int, CitationOut]]) -> str:
     marks = []
     for c in cites:
         key = (c.source, c.section)
-        legend.setdefault(key, len(legend) + 1)
-        marks.append(f"[{legend[key]}]")
+        legend.setdefault(key, (len(legend) + 1, c))
+        marks.append(f"[{legend[key][0]}]")
     return "".join(dict.fromkeys(marks))
 
 
@@ -153,15 +153,22 @@ def who_command(
         emit_json(result.model_dump(mode="json"))
         return
     if fmt is Format.csv:
-        emit_rows([{"org": result.org, "date": result.date, "model": result.model, "function": f.function,
+        emit_rows([{"org": result.org, "date": result.date, "model": result.model,
+                    "model_status": result.model_status, "function": f.function,
                     "performance_managed_by": f.performance_managed_by, "escalation": " ".join(f.escalation),
                     "commissioned_by": f.commissioned_by,
                     "chain": " ".join(f"{c.code}:{c.tier}:{c.role}" for c in f.chain)} for f in result.functions],
                   fmt)
         return
-    console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model}"
+    console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model} "
+                  f"({result.model_status.replace('_', ' ')})"
                   + ("" if result.model_in_force else " [yellow](not the model in force on this date)[/]"))
-    legend: dict[tuple[str, str], int] = {}
+    if result.model_status == "proposed":
+        console.print(f"[yellow]PROPOSED:[/] {result.model_status_note or 'announced, not enacted'}", highlight=False)
+    if result.transition is not None:
+        t = result.transition
+        console.print(f"[yellow]Transition[/] from {t.replaces} toward {t.toward or '-'}: {t.summary}", highlight=False)
+    legend: dict[tuple[str, str], tuple[int, CitationOut]] = {}
     for f in result.functions:
         table = Table(title=f"{f.function}: {f.name}", title_justify="left")
         for c in ("link", "code", "name", "tier", "role / powers", "sources"):
@@ -171,15 +178,23 @@ def who_command(
             table.add_row("chain", link.code, link.name, link.tier, role, _cites(link.sources, legend))
         for ln in f.lines:
             table.add_row(ln.line, ln.code or "-", "", ln.tier, "; ".join(ln.powers), _cites(ln.sources, legend))
+        for d in f.delegations:
+            state = "in effect" if d.in_effect else f"from {d.start}"
+            table.add_row("delegation", d.delegate or "-", f"from {d.delegator or '-'} ({d.delegator_tier})",
+                          d.delegate_tier, f"responsible by delegation ({state}); {d.scope or ''}",
+                          _cites(d.sources, legend))
+        for b in f.bodies:
+            table.add_row("body", b.body, b.name, "-", b.role + (" (dormant)" if b.dormant else ""),
+                          _cites(b.sources, legend))
         console.print(table)
         console.print(f"performance managed by: [bold]{f.performance_managed_by or '-'}[/] "
                       f"({f.performance_managed_by_tier or '-'}); escalation: {' -> '.join(f.escalation) or '-'}; "
-                      f"commissioned by: {f.commissioned_by or '-'}")
+                      f"commissioned by: {f.commissioned_by or '-'}"
+                      + (f"; previously (in transition): {f.previous_performance_managed_by}"
+                         if f.previous_performance_managed_by else ""))
         for note in f.notes:
             console.print(f"[yellow]note:[/] {note}")
     console.print("\n[bold]Sources[/]")
-    every = {(c.source, c.section): c for f in result.functions for c in f.sources}
-    for (source, section), n in legend.items():
-        cited = every[(source, section)]
+    for (source, section), (n, cited) in legend.items():
         console.print(f"[{n}] {source} ({cited.evidence}): {section}. {cited.title or ''} {cited.url or ''}",
                       markup=False, highlight=False)
