@@ -48,6 +48,15 @@ from opmodel.accountability.library import (
     shipped_models,
 )
 from opmodel.accountability.loader import load_model, parse_model
+from opmodel.accountability.scenario import (
+    SCENARIOS_DIR,
+    LineChange,
+    Scenario,
+    ScenarioResult,
+    SpanRow,
+    apply_scenario,
+    load_scenario,
+)
 from opmodel.accountability.schema import (
     BodyDef,
     Citation,
@@ -64,6 +73,7 @@ from opmodel.accountability.schema import (
 
 __all__ = [
     "MODELS_DIR",
+    "SCENARIOS_DIR",
     "SOURCES_FILE",
     "BodyDef",
     "BodyLink",
@@ -75,6 +85,7 @@ __all__ = [
     "DiffEntry",
     "Finding",
     "FunctionAccountability",
+    "LineChange",
     "LineKind",
     "LineLink",
     "ModelStatus",
@@ -83,11 +94,15 @@ __all__ = [
     "Relation",
     "Role",
     "RoleEntry",
+    "Scenario",
+    "ScenarioResult",
+    "SpanRow",
     "SupportStep",
     "TierDef",
     "TransitionOut",
     "WhoResult",
     "all_citations",
+    "apply_scenario",
     "check_bodies",
     "check_coverage",
     "check_cycles",
@@ -103,6 +118,7 @@ __all__ = [
     "get_model",
     "list_models",
     "load_model",
+    "load_scenario",
     "model_json_schema",
     "model_or_file",
     "overseers",

@@ -122,6 +122,49 @@ def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table) -> None:
     emit_rows(entries, fmt, ["area", "subject", "functions", "before", "after", "text"])
 
 
+@app.command("scenario")
+@handle_errors
+def scenario(file: Annotated[str, typer.Argument(help="A scenario YAML file (examples: model scenarios).")],
+             fmt: FmtOpt = Format.table) -> None:
+    """Apply a reorganisation scenario on its date: changed lines, checks, span of control before/after."""
+    from opmodel.accountability.scenario import SCENARIOS_DIR, apply_scenario, load_scenario
+
+    if file == "examples":
+        for p in sorted(SCENARIOS_DIR.glob("*.yaml")):
+            console.print(str(p), markup=False, highlight=False)
+        return
+    with open_cli_store() as store:
+        result = apply_scenario(store, load_scenario(file))
+    if fmt is Format.json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    rows = [c.model_dump() for c in result.changes]
+    if fmt is Format.csv:
+        emit_rows(rows, fmt, ["org_code", "function", "line", "before", "after"])
+        return
+    console.print(f"[bold]{result.scenario}[/] on {result.on}, "
+                  f"base model {result.model}: {len(result.changes)} line(s) change", highlight=False)
+    by_org: dict[str, list[str]] = {}
+    for c in result.changes:
+        by_org.setdefault(c.org_code, []).append(f"{c.function}/{c.line}: {c.before or '-'} -> {c.after or '-'}")
+    for org, items in by_org.items():
+        console.print(f"  {org}: " + "; ".join(items[:4]) + (f" (+{len(items) - 4} more)" if len(items) > 4 else ""),
+                      markup=False, highlight=False)
+    span = Table(title="Span of control (changed overseers)")
+    for col in ("code", "tier", "trusts before", "trusts after", "ICBs before", "ICBs after"):
+        span.add_column(col)
+    for r in result.span_of_control:
+        if (r.trusts_before, r.icbs_before) != (r.trusts_after, r.icbs_after):
+            span.add_row(r.code, r.tier, str(r.trusts_before), str(r.trusts_after), str(r.icbs_before),
+                         str(r.icbs_after))
+    console.print(span)
+    if result.orphaned_functions:
+        console.print(f"[red]orphaned functions:[/] {', '.join(result.orphaned_functions)}")
+    for f in result.checks:
+        console.print(f"check: {f.message} [{f.check}]", markup=False, highlight=False)
+    console.print("checks pass" if result.passed else f"{len(result.checks)} check finding(s)")
+
+
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the model file format."""
