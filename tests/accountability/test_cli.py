@@ -93,3 +93,22 @@ def test_exported_json_schema_is_current(cli: Cli) -> None:
     assert json.loads(_ok(cli("model", "schema")).stdout) == on_disk
     assert set(on_disk["required"]) >= {"name", "effective", "tiers", "functions", "roles", "oversight",
                                         "support_ladder"}
+
+
+def test_who_and_diff_write_svg(cli: Cli, tmp_path: Path) -> None:
+    chain = tmp_path / "chain.svg"
+    _ok(cli("who", "RJ1", "--function", "primary_care", "--on", "2025-10-01", "--svg", str(chain)))
+    text = chain.read_text()
+    assert text.startswith("<svg") and "delegates" in text and "QKK" in text
+    side = tmp_path / "side.svg"
+    _ok(cli("model", "diff", "nhs-2025", "nhs-2027-proposed", "--svg", str(side)))
+    assert "nhs-2027-proposed (proposed)" in side.read_text()
+
+
+def test_who_json_adds_model_status(cli: Cli) -> None:
+    for day, status in (("2025-05-01", "in_force"), ("2025-10-01", "transition"), ("2027-06-01", "proposed")):
+        d = json.loads(_ok(cli("who", "RJ1", "--function", "elective_care", "--on", day, "--format", "json")).stdout)
+        assert d["model_status"] == status and d["model"]
+        assert "performance_managed_by" in d["functions"][0]
+    out = _ok(cli("who", "RJ1", "--function", "elective_care", "--on", "2027-06-01")).stdout
+    assert "PROPOSED" in out

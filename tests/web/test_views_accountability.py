@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -62,3 +63,27 @@ def test_only_shipped_model_names_are_accepted() -> None:
     with pytest.raises(UnknownCodeError):
         shipped_model("/etc/passwd")
     assert shipped_model("nhs-2022").name == "nhs-2022"
+
+
+def test_operating_model_page_diagrams_status_and_model_selects(client: Any) -> None:
+    """Issue 13: the From/To selects list every shipped model; the chain and side-by-side are SVG."""
+    r = client.get("/operating-model?on=2025-10-01&org=RJ1&function=primary_care&a=nhs-2025&b=nhs-2027-proposed")
+    assert r.status_code == 200
+    html = r.text
+    for sel in ('id="diff-a"', 'id="diff-b"'):
+        select = html[html.index(sel):html.index("</select>", html.index(sel))]
+        assert select.count("<option") == 3 and "nhs-2027-proposed" in select
+    assert 'id="chain-diagram"' in html and "<svg" in html and 'id="models-diagram"' in html
+    assert "Transition" in html and 'id="delegations"' in html and "stays accountable" in html
+    proposed = client.get("/operating-model?on=2027-06-01&org=RJ1").text
+    assert "announced, not enacted" in proposed and 'id="model-status"' in proposed
+
+
+def test_chain_svg_labels_every_line(store: Store) -> None:
+    from opmodel.accountability import who
+    from opmodel.accountability.diagrams import chain_svg
+
+    svg = chain_svg(who(store, "RJ1", dt.date(2025, 10, 1), "primary_care"))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for label in ("oversees", "escalation", "delegates", "QKK", "X24", "(transition)"):
+        assert label in svg

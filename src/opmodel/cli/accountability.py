@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,8 +22,10 @@ from opmodel.accountability import (
     shipped_models,
     who,
 )
+from opmodel.accountability.diagrams import chain_svg, models_svg
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+from opmodel.errors import UnknownCodeError
 
 app = typer.Typer(help="Operating models: list, show, check and compare who is accountable for what.",
                   no_args_is_help=True)
@@ -109,11 +112,27 @@ def check(model: Annotated[str | None, typer.Argument(
         console.print(f"ok: {names}: no findings", markup=False, highlight=False)
 
 
+def _write_svg(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # nothing half-written
+    err_console.print(f"wrote {path}", markup=False, highlight=False)
+
+
 @app.command("diff")
 @handle_errors
-def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table) -> None:
+def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table,
+         svg: Annotated[Path | None, typer.Option("--svg", help="Also write both models side by side as SVG.")] = None,
+         function: Annotated[str, typer.Option("--function", help="Function for the --svg diagram.")] = "elective_care",
+         ) -> None:
     """What changed from model A to model B, function by function and tier by tier."""
-    entries = [e.model_dump() for e in diff_models(model_or_file(a), model_or_file(b))]
+    ma, mb = model_or_file(a), model_or_file(b)
+    entries = [e.model_dump() for e in diff_models(ma, mb)]
+    if svg is not None:
+        if function not in ma.functions or function not in mb.functions:
+            raise UnknownCodeError("function in both models", function,
+                                   [f for f in ma.functions if f in mb.functions])
+        _write_svg(svg, models_svg(ma, mb, function))
     if fmt is Format.table:
         for e in entries:
             console.print(f"{e['area']:<24} {e['text']}", markup=False, highlight=False)
@@ -188,10 +207,14 @@ def who_command(
     model: Annotated[str | None, typer.Option(
         "--model", help="A model name or YAML file; default: the model in force on the date.")] = None,
     fmt: WhoFmtOpt = Format.table,
+    svg: Annotated[Path | None, typer.Option(
+        "--svg", help="Also write the chain as an SVG diagram to this file (the --function, or the first).")] = None,
 ) -> None:
     """Who holds an organisation to account, for each function, on a date, with sources."""
     with open_cli_store() as store:
         result = who(store, org, parse_date(on), function, model)
+    if svg is not None:
+        _write_svg(svg, chain_svg(result, function))
     if fmt is Format.json:
         emit_json(result.model_dump(mode="json"))
         return
