@@ -65,8 +65,9 @@ def test_only_shipped_model_names_are_accepted() -> None:
     assert shipped_model("nhs-2022").name == "nhs-2022"
 
 
-def test_operating_model_page_diagrams_status_and_model_selects(client: Any) -> None:
+def test_operating_model_page_diagrams_status_and_model_selects(private_client: Any) -> None:
     """Issue 13: the From/To selects list every shipped model; the chain and side-by-side are SVG."""
+    client = private_client  # its own app: the session app's store is closed once schemathesis has run
     r = client.get("/operating-model?on=2025-10-01&org=RJ1&function=primary_care&a=nhs-2025&b=nhs-2027-proposed")
     assert r.status_code == 200
     html = r.text
@@ -87,3 +88,12 @@ def test_chain_svg_labels_every_line(store: Store) -> None:
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     for label in ("oversees", "escalation", "delegates", "QKK", "X24", "(transition)"):
         assert label in svg
+
+
+def test_overseers_api_for_the_register(private_client: Any) -> None:
+    client = private_client
+    rows = client.get("/api/v1/organisations/RJ1/overseers",
+                      params={"on": "2025-10-01", "function": "primary_care"}).json()
+    rel = {(r["relation"], r["code"]) for r in rows}
+    assert ("delegates", "QKK") in rel and ("performance_manages", "QKK") in rel
+    assert client.get("/api/v1/organisations/ZZZ9/overseers").status_code == 404
