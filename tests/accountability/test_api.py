@@ -19,6 +19,9 @@ def test_all_lists_the_promised_api() -> None:
 def test_signatures_other_areas_call() -> None:
     assert list(inspect.signature(accountability.resolve_model).parameters) == ["store", "on", "name"]
     assert list(inspect.signature(accountability.who).parameters) == ["store", "org_code", "on", "function", "model"]
-    assert list(inspect.signature(accountability.performance_manager).parameters) == [
+    # Backward compatible: new parameters only ever come after the old ones.
+    assert list(inspect.signature(accountability.performance_manager).parameters)[:4] == [
         "store", "org_code", "on", "model"]
+    assert list(inspect.signature(accountability.overseers).parameters) == [
+        "store", "org_code", "on", "function", "model"]
     assert list(inspect.signature(accountability.segment_support).parameters) == ["model", "segment"]

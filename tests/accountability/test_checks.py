@@ -31,11 +31,11 @@ def test_shipped_models_pass_every_check(shared_store: Store) -> None:
 
 
 def test_representative_dates_include_the_icb_mergers(shared_store: Store) -> None:
-    m22, m25 = shipped_models()
+    m22, m25, _ = shipped_models()
     d22, d25 = check_dates(shared_store, m22), check_dates(shared_store, m25)
-    assert d22[0] == dt.date(2022, 7, 1) and d22[-1] == dt.date(2025, 3, 31)
+    assert d22[0] == dt.date(2022, 7, 1) and d22[-1] == dt.date(2025, 6, 25)
     assert all(m22.effective.covers(d) for d in d22)
-    assert d25[0] == dt.date(2025, 4, 1) and dt.date(2026, 4, 1) in d25
+    assert d25[0] == dt.date(2025, 6, 26) and dt.date(2026, 4, 1) in d25
 
 
 def test_accountable_tier_removed(mutated: Make) -> None:
@@ -86,7 +86,7 @@ def test_oversight_cycle(mutated: Make) -> None:
 def test_unknown_tiers_functions_and_sources(mutated: Make) -> None:
     def fn(d: dict[str, Any]) -> None:
         d["oversight"]["region-performance-manages-icbs"]["subject"] = "ics"
-        d["oversight"]["icb-oversees-primary-care"]["functions"] = ["primary_care", "dentistry"]
+        d["oversight"]["icb-oversees-primary-care"]["functions"] = ["primary_care", "primary_care_pod", "dentistry"]
         d["roles"]["finance"]["icb"]["cite"][0]["source"] = "hsj"
 
     path = mutated("nhs-2025", fn)
@@ -146,16 +146,16 @@ def test_trust_whose_icb_closed_has_no_overseer(store: Store) -> None:
 
 
 def test_dates_no_model_covers(mutated: Make) -> None:
-    m22, m25 = shipped_models()
+    m22 = shipped_models()[0]
 
     def late(d: dict[str, Any]) -> None:
-        d["effective"] = {"from": dt.date(2025, 5, 1)}
+        d["effective"] = {"from": dt.date(2025, 7, 1)}
 
     gap = check_coverage([m22, load_model(mutated("nhs-2025", late))])
-    assert len(gap) == 1 and "2025-04-01 to 2025-04-30" in gap[0].message and gap[0].path == "effective"
+    assert len(gap) == 1 and "2025-06-26 to 2025-06-30" in gap[0].message and gap[0].path == "effective"
 
     def closed(d: dict[str, Any]) -> None:
-        d["effective"] = {"from": dt.date(2025, 4, 1), "to": dt.date(2027, 3, 31)}
+        d["effective"] = {"from": dt.date(2025, 6, 26), "to": dt.date(2027, 3, 31)}
 
     end = check_coverage([m22, load_model(mutated("nhs-2025", closed))])
     assert len(end) == 1 and "after 2027-03-31" in end[0].message
@@ -165,4 +165,4 @@ def test_dates_no_model_covers(mutated: Make) -> None:
 
     overlap = check_coverage([m22, load_model(mutated("nhs-2025", early))])
     assert len(overlap) == 1 and "still in force" in overlap[0].message
-    assert check_coverage([m22, m25]) == []
+    assert check_coverage(shipped_models()) == []

@@ -42,7 +42,7 @@ def test_who_with_a_users_model_file(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "local.yaml"
     path.write_text(text)
     d = json.loads(_ok(cli("who", "RJ1", "--on", "2025-10-01", "--model", str(path), "--format", "json")).stdout)
-    assert d["model"] == "local-variant" and len(d["functions"]) == 9
+    assert d["model"] == "local-variant" and len(d["functions"]) == 11
 
 
 def test_who_errors_exit_1(cli: Cli, tmp_path: Path) -> None:
@@ -74,9 +74,10 @@ def test_model_check_passes_on_shipped_and_fails_naming_the_element(cli: Cli, tm
 
 def test_model_list_show_and_diff(cli: Cli) -> None:
     rows = json.loads(_ok(cli("model", "list", "--format", "json")).stdout)
-    assert [r["name"] for r in rows] == ["nhs-2022", "nhs-2025"]
+    assert [r["name"] for r in rows] == ["nhs-2022", "nhs-2025", "nhs-2027-proposed"]
+    assert [r["status"] for r in rows] == ["in_force", "transition", "proposed"]
     shown = json.loads(_ok(cli("model", "show", "nhs-2025", "--format", "json")).stdout)
-    assert shown["effective"] == {"from": "2025-04-01", "to": None}
+    assert shown["effective"] == {"from": "2025-06-26", "to": "2027-03-31"}
     assert "oversight" in shown and "support_ladder" in shown
     table = _ok(cli("model", "show", "nhs-2022")).stdout
     assert "icb-oversees-providers" in table and "RSP" in table
@@ -91,4 +92,23 @@ def test_exported_json_schema_is_current(cli: Cli) -> None:
     assert on_disk == model_json_schema(), "run: opmodel model schema > docs/schema/operating-model.schema.json"
     assert json.loads(_ok(cli("model", "schema")).stdout) == on_disk
     assert set(on_disk["required"]) >= {"name", "effective", "tiers", "functions", "roles", "oversight",
-                                        "support_ladder", "sources"}
+                                        "support_ladder"}
+
+
+def test_who_and_diff_write_svg(cli: Cli, tmp_path: Path) -> None:
+    chain = tmp_path / "chain.svg"
+    _ok(cli("who", "RJ1", "--function", "primary_care", "--on", "2025-10-01", "--svg", str(chain)))
+    text = chain.read_text()
+    assert text.startswith("<svg") and "delegates" in text and "QKK" in text
+    side = tmp_path / "side.svg"
+    _ok(cli("model", "diff", "nhs-2025", "nhs-2027-proposed", "--svg", str(side)))
+    assert "nhs-2027-proposed (proposed)" in side.read_text()
+
+
+def test_who_json_adds_model_status(cli: Cli) -> None:
+    for day, status in (("2025-05-01", "in_force"), ("2025-10-01", "transition"), ("2027-06-01", "proposed")):
+        d = json.loads(_ok(cli("who", "RJ1", "--function", "elective_care", "--on", day, "--format", "json")).stdout)
+        assert d["model_status"] == status and d["model"]
+        assert "performance_managed_by" in d["functions"][0]
+    out = _ok(cli("who", "RJ1", "--function", "elective_care", "--on", "2027-06-01")).stdout
+    assert "PROPOSED" in out

@@ -19,8 +19,10 @@ def test_2022_to_2025_moves_provider_performance_management_from_icb_to_region()
     assert (move.subject, move.before, move.after) == ("provider", "icb", "region")
     assert "primary_care" not in move.functions and "elective_care" in move.functions
     assert "performance management" in move.text and "icb → region" in move.text
+    # ICBs held provider contracts from July 2022 (methodology §6.5): not new in 2025
     contract = [e for e in entries if e.area == "commissioning"]
-    assert [(e.subject, e.before, e.after) for e in contract] == [("provider", None, "icb")]
+    assert not [e for e in contract if e.before is None and e.after == "icb"]
+    assert contract == []
     roles = {(e.functions[0], e.subject): (e.before, e.after) for e in entries if e.area == "roles"}
     assert roles[("elective_care", "icb")] == ("accountable", "commissions")
     assert roles[("elective_care", "provider")] == ("responsible", "accountable")

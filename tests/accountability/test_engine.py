@@ -34,7 +34,7 @@ def test_rj1_elective_care_2023_icb_first_line_then_region(shared_store: Store) 
                                                    ("X24", "national")]
     first = [ln for ln in f.lines if ln.line == "first_line"]
     assert [(ln.code, ln.tier) for ln in first] == [("QKK", "icb")]
-    assert f.commissioned_by is None
+    assert f.commissioned_by == "QKK"  # ICBs held provider contracts from July 2022 (methodology §6.5)
 
 
 def test_rj1_elective_care_2025_region_performance_manages_icb_commissions(shared_store: Store) -> None:
@@ -119,8 +119,9 @@ def test_errors_name_the_problem(shared_store: Store) -> None:
 
 
 def test_model_chosen_by_date_unless_named(shared_store: Store) -> None:
-    assert resolve_model(None, dt.date(2025, 3, 31)).name == "nhs-2022"
-    assert resolve_model(shared_store, dt.date(2025, 4, 1)).name == "nhs-2025"
+    assert resolve_model(None, dt.date(2025, 6, 25)).name == "nhs-2022"
+    assert resolve_model(shared_store, dt.date(2025, 6, 26)).name == "nhs-2025"
+    assert resolve_model(shared_store, dt.date(2027, 4, 1)).name == "nhs-2027-proposed"
     assert resolve_model(None, dt.date(2023, 1, 1), "nhs-2025").name == "nhs-2025"
     r = who(shared_store, "RJ1", D2025, "elective_care", model="nhs-2022")
     assert r.model == "nhs-2022" and not r.model_in_force

@@ -13,24 +13,24 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs/user-guide.md"
 
 def _local(text: str, fixed: bool) -> str:
     text = text.replace("name: nhs-2025", "name: local-2025")
-    text = text.replace("    except: [primary_care]\n    line: first_line",
-                        "    except: [primary_care, mental_health]\n    line: first_line")
-    text = text.replace("  lch-board-papers:", "  board-paper:\n    title: Our region's board paper, June 2025\n"
-                        "    evidence: S\n  lch-board-papers:")
+    text = text.replace("    except: [primary_care, primary_care_pod]\n    line: first_line",
+                        "    except: [primary_care, primary_care_pod, mental_health]\n    line: first_line")
+    text = text.replace("\ntiers:\n", "\nsources:\n  board-paper:\n    title: Our region's board paper, June 2025\n"
+                        "    evidence: S\n\ntiers:\n", 1)
     text = text.replace("  icb-oversees-primary-care:", (
         "  icb-oversees-mental-health:\n    overseer: icb\n    subject: provider\n    functions: [mental_health]\n"
         "    line: first_line\n    escalates_to: region\n"
         "    powers: [first-line oversight of mental health providers]\n"
         "    cite: [{source: board-paper, section: \"item 4\"}]\n  icb-oversees-primary-care:"))
     if fixed:
-        text = text.replace("    functions: [primary_care]\n    line: escalation",
-                            "    functions: [primary_care, mental_health]\n    line: escalation")
+        text = text.replace("    functions: [primary_care, primary_care_pod]\n    line: escalation",
+                            "    functions: [primary_care, primary_care_pod, mental_health]\n    line: escalation")
     return text
 
 
 def test_local_variant_from_the_guide(tmp_path: Path, shared_store: Store) -> None:
     guide = GUIDE.read_text()
-    assert "icb-oversees-mental-health:" in guide and "except: [primary_care, mental_health]" in guide
+    assert "icb-oversees-mental-health:" in guide and "except: [primary_care, primary_care_pod, mental_health]" in guide
     shipped = (MODELS_DIR / "nhs-2025.yaml").read_text()
     path = tmp_path / "local.yaml"
     path.write_text(_local(shipped, fixed=False))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from opmodel.accountability import MODELS_DIR, load_model, parse_model
+from opmodel.accountability import MODELS_DIR, load_model, parse_model, source_registry
 from opmodel.accountability.schema import Role
 from opmodel.errors import InputError
 
@@ -24,13 +24,14 @@ def _line_of(text: str, needle: str) -> int:
     return next(i for i, ln in enumerate(text.splitlines(), 1) if needle in ln)
 
 
-@pytest.mark.parametrize("name", ["nhs-2022", "nhs-2025"])
+@pytest.mark.parametrize("name", ["nhs-2022", "nhs-2025", "nhs-2027-proposed"])
 def test_shipped_models_load_and_cover_the_issue_functions(name: str) -> None:
     m = load_model(MODELS_DIR / f"{name}.yaml")
     assert m.name == name
     assert set(m.tiers) == {"national", "region", "icb", "provider"}
     assert {"elective_care", "urgent_emergency_care", "cancer", "mental_health", "primary_care", "quality_safety",
-            "finance", "workforce", "population_health"} <= set(m.functions)
+            "finance", "workforce", "population_health", "primary_care_pod", "specialised_commissioning",
+            } <= set(m.functions)
     assert m.origin.file.endswith(f"{name}.yaml")
     # every role statement is cited, or says why it cannot be
     for by_tier in m.roles.values():
@@ -39,17 +40,24 @@ def test_shipped_models_load_and_cover_the_issue_functions(name: str) -> None:
 
 
 def test_shipped_periods_are_the_issue_dates() -> None:
-    m22, m25 = load_model(MODELS_DIR / "nhs-2022.yaml"), load_model(MODELS_DIR / "nhs-2025.yaml")
-    assert (str(m22.effective.from_), str(m22.effective.to)) == ("2022-07-01", "2025-03-31")
-    assert (str(m25.effective.from_), m25.effective.to) == ("2025-04-01", None)
+    """Methodology §6.5: NOF 2022/23 until NOF 2025/26 was issued on 26 June 2025; end state from April 2027."""
+    m22, m25, m27 = (load_model(MODELS_DIR / f"{n}.yaml") for n in ("nhs-2022", "nhs-2025", "nhs-2027-proposed"))
+    assert (str(m22.effective.from_), str(m22.effective.to)) == ("2022-07-01", "2025-06-25")
+    assert (str(m25.effective.from_), str(m25.effective.to)) == ("2025-06-26", "2027-03-31")
+    assert (str(m27.effective.from_), m27.effective.to) == ("2027-04-01", None)
+    assert [m.status.value for m in (m22, m25, m27)] == ["in_force", "transition", "proposed"]
+    assert m25.transition is not None and m25.transition.replaces == "nhs-2022"
 
 
-def test_every_citation_names_a_source_in_the_methodology_list() -> None:
-    sources = (Path(__file__).resolve().parents[3] / "shared/docs/oversight-methodology.md").read_text()
-    for name in ("nhs-2022", "nhs-2025"):
-        m = load_model(MODELS_DIR / f"{name}.yaml")
-        for sid, src in m.sources.items():
-            assert src.url is None or src.url in sources, f"{name}: source {sid} is not in the methodology list"
+def test_every_registered_source_is_in_the_methodology_list() -> None:
+    """Addresses come from the methodology's source list (statutes: legislation.gov.uk by chapter)."""
+    text = (Path(__file__).resolve().parents[3] / "shared/docs/oversight-methodology.md").read_text()
+    for sid, src in source_registry().items():
+        assert src.title and src.publisher and src.supports, sid
+        if src.url is None or src.url.startswith("https://www.legislation.gov.uk/ukpga/"):
+            continue
+        bare = src.url.removeprefix("https://").removeprefix("www.")
+        assert bare in text, f"source {sid} ({src.url}) is not in the methodology list"
 
 
 def test_wrong_role_names_path_line_and_allowed_values() -> None:
@@ -61,8 +69,8 @@ def test_wrong_role_names_path_line_and_allowed_values() -> None:
 
 
 def test_missing_field_points_at_its_parent() -> None:
-    bad = GOOD.replace("    overseer: icb\n    subject: provider\n    functions: [primary_care]",
-                       "    subject: provider\n    functions: [primary_care]")
+    bad = GOOD.replace("    overseer: icb\n    subject: provider\n    functions: [primary_care, primary_care_pod]",
+                       "    subject: provider\n    functions: [primary_care, primary_care_pod]")
     [(line, field, message)] = _problems(bad)
     assert field == "oversight.icb-oversees-primary-care.overseer"
     assert line == _line_of(bad, "icb-oversees-primary-care:")
@@ -70,8 +78,8 @@ def test_missing_field_points_at_its_parent() -> None:
 
 
 def test_unknown_field_and_bad_date_are_both_reported() -> None:
-    bad = GOOD.replace("effective: {from: 2025-04-01}", "effective: {from: 2025-13-01}").replace(
-        "version: \"1.0\"", "version: \"1.0\"\nverison: 2")
+    bad = GOOD.replace("effective: {from: 2025-06-26, to: 2027-03-31}", "effective: {from: 2025-13-01}").replace(
+        "version: \"2.0\"", "version: \"2.0\"\nverison: 2")
     problems = _problems(bad)
     fields = {f for _, f, _ in problems}
     assert fields == {"effective.from", "verison"}
@@ -80,7 +88,7 @@ def test_unknown_field_and_bad_date_are_both_reported() -> None:
 
 
 def test_period_must_be_ordered() -> None:
-    bad = GOOD.replace("effective: {from: 2025-04-01}", "effective: {from: 2025-04-01, to: 2024-01-01}")
+    bad = GOOD.replace("effective: {from: 2025-06-26, to: 2027-03-31}", "effective: {from: 2025-06-26, to: 2024-01-01}")
     [(line, field, message)] = _problems(bad)
     assert field == "effective" and line == _line_of(bad, "effective:")
     assert "before" in message

@@ -14,5 +14,5 @@ def test_no_view_or_route_writes_sql() -> None:
     web = Path(opmodel.web.__file__).parent
     offenders = [f"{p.name}:{i}" for p in sorted(web.glob("*.py"))
                  for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-                 if SQL.search(line) and "store." in line or "store.rows(" in line or "store.scalar(" in line]
+                 if (SQL.search(line) and "store." in line) or "store.rows(" in line or "store.scalar(" in line]
     assert offenders == []

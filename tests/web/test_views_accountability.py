@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from opmodel.web.views_accountability import (
 
 def test_rj1_is_performance_managed_by_its_icb_then_its_region(store: Store) -> None:
     before = org_accountability(store, "RJ1", dt.date(2023, 1, 1))
-    after = org_accountability(store, "RJ1", dt.date(2025, 6, 1), segment=3)
+    after = org_accountability(store, "RJ1", dt.date(2025, 10, 1), segment=3)
     assert before is not None and after is not None
     assert (before.who.model, before.performance_manager) == ("nhs-2022", "QKK")
     assert (after.who.model, after.performance_manager) == ("nhs-2025", "Y56")
@@ -62,3 +63,37 @@ def test_only_shipped_model_names_are_accepted() -> None:
     with pytest.raises(UnknownCodeError):
         shipped_model("/etc/passwd")
     assert shipped_model("nhs-2022").name == "nhs-2022"
+
+
+def test_operating_model_page_diagrams_status_and_model_selects(private_client: Any) -> None:
+    """Issue 13: the From/To selects list every shipped model; the chain and side-by-side are SVG."""
+    client = private_client  # its own app: the session app's store is closed once schemathesis has run
+    r = client.get("/operating-model?on=2025-10-01&org=RJ1&function=primary_care&a=nhs-2025&b=nhs-2027-proposed")
+    assert r.status_code == 200
+    html = r.text
+    for sel in ('id="diff-a"', 'id="diff-b"'):
+        select = html[html.index(sel):html.index("</select>", html.index(sel))]
+        assert select.count("<option") == 3 and "nhs-2027-proposed" in select
+    assert 'id="chain-diagram"' in html and "<svg" in html and 'id="models-diagram"' in html
+    assert "Transition" in html and 'id="delegations"' in html and "stays accountable" in html
+    proposed = client.get("/operating-model?on=2027-06-01&org=RJ1").text
+    assert "announced, not enacted" in proposed and 'id="model-status"' in proposed
+
+
+def test_chain_svg_labels_every_line(store: Store) -> None:
+    from opmodel.accountability import who
+    from opmodel.accountability.diagrams import chain_svg
+
+    svg = chain_svg(who(store, "RJ1", dt.date(2025, 10, 1), "primary_care"))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for label in ("oversees", "escalation", "delegates", "QKK", "X24", "(transition)"):
+        assert label in svg
+
+
+def test_overseers_api_for_the_register(private_client: Any) -> None:
+    client = private_client
+    rows = client.get("/api/v1/organisations/RJ1/overseers",
+                      params={"on": "2025-10-01", "function": "primary_care"}).json()
+    rel = {(r["relation"], r["code"]) for r in rows}
+    assert ("delegates", "QKK") in rel and ("performance_manages", "QKK") in rel
+    assert client.get("/api/v1/organisations/ZZZ9/overseers").status_code == 404

@@ -11,20 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from opmodel.accountability.citations import all_citations
 from opmodel.accountability.lines import escalation_route, lines_for
 from opmodel.accountability.placement import places_on
-from opmodel.accountability.schema import Citation, LineKind, OperatingModel, Role
+from opmodel.accountability.schema import LineKind, OperatingModel, Role
 from opmodel.store import Store
 
 __all__ = [
     "Finding",
+    "check_bodies",
     "check_coverage",
     "check_cycles",
     "check_dates",
+    "check_delegations",
     "check_ladder",
     "check_lines",
     "check_model",
@@ -53,27 +56,6 @@ class Finding(BaseModel):
 def _finding(model: OperatingModel, check: str, path: str, message: str) -> Finding:
     return Finding(check=check, model=model.name, file=model.origin.file, path=path,
                    line=model.origin.line_of(path), message=message)
-
-
-def _cites(model: OperatingModel) -> Iterable[tuple[str, Citation]]:
-    """Every citation in the model with its YAML path."""
-    def each(path: str, cites: list[Citation]) -> Iterable[tuple[str, Citation]]:
-        for i, c in enumerate(cites):
-            yield f"{path}.cite[{i}]", c
-
-    for tid, tier in model.tiers.items():
-        yield from each(f"tiers.{tid}", tier.cite)
-    for fid, fn in model.functions.items():
-        yield from each(f"functions.{fid}", fn.cite)
-    for fid, by_tier in model.roles.items():
-        for tid, entry in by_tier.items():
-            yield from each(f"roles.{fid}.{tid}", entry.cite)
-    for lid, ln in model.oversight.items():
-        yield from each(f"oversight.{lid}", ln.cite)
-    for i, step in enumerate(model.support_ladder.segments):
-        yield from each(f"support_ladder.segments[{i}]", step.cite)
-    for i, unk in enumerate(model.unknowns):
-        yield from each(f"unknowns[{i}]", unk.cite)
 
 
 def check_references(model: OperatingModel) -> list[Finding]:
@@ -105,10 +87,72 @@ def check_references(model: OperatingModel) -> list[Finding]:
         tier(f"support_ladder.segments[{i}].delivered_by", step.delivered_by, "delivered_by")
         for t in step.involving:
             tier(f"support_ladder.segments[{i}].involving", t, "involving")
-    for path, c in _cites(model):
+    for path, c in all_citations(model):
         if c.source not in model.sources:
             out.append(_finding(model, "references", f"{path}.source",
                                 f"cites unknown source '{c.source}'; expected one of {sorted(model.sources)}"))
+    return out
+
+
+def check_delegations(model: OperatingModel) -> list[Finding]:
+    """A delegation runs from the accountable tier to a delegate that is ``responsible``, never ``accountable``.
+
+    Start date and citation are required by the schema; here the roles are checked against the
+    delegation, so reading a delegation backwards (the delegate made accountable) is caught (§6.5).
+    """
+    out: list[Finding] = []
+    for did, dl in model.delegations.items():
+        path = f"delegations.{did}"
+        if dl.function not in model.functions:
+            out.append(_finding(model, "delegations", f"{path}.function",
+                                f"delegates unknown function '{dl.function}'; "
+                                f"expected one of {sorted(model.functions)}"))
+            continue
+        for attr in ("delegator", "delegate"):
+            tier = getattr(dl, attr)
+            if tier not in model.tiers:
+                out.append(_finding(model, "references", f"{path}.{attr}",
+                                    f"{attr} names unknown tier '{tier}'; expected one of {sorted(model.tiers)}"))
+        giver, taker = model.role(dl.function, dl.delegator), model.role(dl.function, dl.delegate)
+        if taker is not None and taker.role is Role.ACCOUNTABLE:
+            out.append(_finding(model, "delegations", f"roles.{dl.function}.{dl.delegate}",
+                                f"'{dl.delegate}' is the delegate of {did} for {dl.function} but is 'accountable'; "
+                                "a delegate is 'responsible' and accountability stays with the delegator"))
+        elif taker is not None and taker.role is not Role.RESPONSIBLE:
+            out.append(_finding(model, "delegations", f"roles.{dl.function}.{dl.delegate}",
+                                f"'{dl.delegate}' is the delegate of {did} for {dl.function}; its role should be "
+                                f"'responsible', not '{taker.role.value}'"))
+        if giver is not None and giver.role is not Role.ACCOUNTABLE:
+            out.append(_finding(model, "delegations", f"{path}.delegator",
+                                f"'{dl.delegator}' delegates {dl.function} but is '{giver.role.value}' for it; only "
+                                "the accountable tier can delegate"))
+        if dl.end is not None and dl.end < dl.start:
+            out.append(_finding(model, "delegations", f"{path}.end", f"ends {dl.end} before it starts {dl.start}"))
+    return out
+
+
+def check_bodies(model: OperatingModel) -> list[Finding]:
+    """Bodies named by functions exist, each body's role names real functions, and no body is idle."""
+    out: list[Finding] = []
+    involved: set[str] = set()
+    for fid, fn in model.functions.items():
+        for b in fn.involves:
+            involved.add(b)
+            if b not in model.bodies:
+                out.append(_finding(model, "references", f"functions.{fid}.involves",
+                                    f"involves unknown body '{b}'; expected one of {sorted(model.bodies)}"))
+    for bid, body in model.bodies.items():
+        for i, br in enumerate(body.roles):
+            named = [] if br.functions == "all" else br.functions
+            for f in named:
+                if f not in model.functions:
+                    out.append(_finding(model, "references", f"bodies.{bid}.roles[{i}].functions",
+                                        f"names unknown function '{f}'; expected one of {sorted(model.functions)}"))
+                elif bid not in model.functions[f].involves:
+                    out.append(_finding(model, "bodies", f"functions.{f}.involves",
+                                        f"body '{bid}' has a role in {f} but the function does not list it"))
+        if bid not in involved and not any(br.functions == "all" for br in body.roles):
+            out.append(_finding(model, "bodies", f"bodies.{bid}", f"body '{bid}' is involved in no function"))
     return out
 
 
@@ -318,7 +362,7 @@ def check_coverage(models: Sequence[OperatingModel]) -> list[Finding]:
 def check_model(model: OperatingModel, store: Store | None = None) -> list[Finding]:
     """All checks on one model; the registry checks run when a store is given."""
     out = [*check_references(model), *check_roles(model), *check_lines(model), *check_cycles(model),
-           *check_ladder(model)]
+           *check_ladder(model), *check_delegations(model), *check_bodies(model)]
     if store is not None:
         out.extend(check_overseers(model, store))
     return out

@@ -16,17 +16,22 @@ from pydantic import BaseModel, Field
 from opmodel.accountability.library import resolve_model
 from opmodel.accountability.lines import escalation_route, lines_for
 from opmodel.accountability.placement import Place, place_of, places_on
-from opmodel.accountability.schema import Citation, LineKind, OperatingModel
+from opmodel.accountability.schema import ALL_FUNCTIONS, Citation, LineKind, ModelStatus, OperatingModel
 from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.store import Store
 
 __all__ = [
+    "BodyLink",
     "ChainLink",
     "CitationOut",
+    "DelegationLink",
     "FunctionAccountability",
     "LineLink",
+    "Relation",
+    "TransitionOut",
     "WhoResult",
     "cite_out",
+    "overseers",
     "performance_manager",
     "performance_managers",
     "who",
@@ -66,6 +71,31 @@ class LineLink(BaseModel):
     sources: list[CitationOut] = Field(default_factory=list)
 
 
+class DelegationLink(BaseModel):
+    """A delegation applying to the organisation's chain: the delegator stays accountable (§6.5)."""
+
+    delegation_id: str
+    delegator: str | None
+    delegator_tier: str
+    delegate: str | None
+    delegate_tier: str
+    start: dt.date
+    in_effect: bool
+    scope: str | None = None
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
+class BodyLink(BaseModel):
+    """A body outside the tiers with a role in the function (DHSC, CQC, ICP, HWB, ...)."""
+
+    body: str
+    name: str
+    kind: str
+    role: str
+    dormant: bool = False
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
 class FunctionAccountability(BaseModel):
     function: str
     name: str
@@ -74,9 +104,23 @@ class FunctionAccountability(BaseModel):
     performance_managed_by_tier: str | None
     escalation: list[str]
     commissioned_by: str | None = None
+    previous_performance_managed_by: str | None = Field(
+        None, description="Inside a transition: the first-line overseer under the model being replaced.")
+    previous_performance_managed_by_tier: str | None = None
+    delegations: list[DelegationLink] = Field(default_factory=list)
+    bodies: list[BodyLink] = Field(default_factory=list)
     lines: list[LineLink] = Field(default_factory=list)
     sources: list[CitationOut] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+class TransitionOut(BaseModel):
+    """The transition a date falls in: the model being replaced, the one it leads to, and why (§6.5)."""
+
+    replaces: str
+    toward: str | None
+    summary: str
+    sources: list[CitationOut] = Field(default_factory=list)
 
 
 class WhoResult(BaseModel):
@@ -87,8 +131,21 @@ class WhoResult(BaseModel):
     tier: str
     date: dt.date
     model: str
+    model_status: str = Field(description="in_force, transition or proposed (announced, not enacted).")
+    model_status_note: str | None = None
     model_in_force: bool
+    transition: TransitionOut | None = None
     functions: list[FunctionAccountability]
+
+
+class Relation(BaseModel):
+    """One body that holds an organisation to account for a function on a date, and how."""
+
+    code: str | None
+    tier: str
+    relation: str = Field(description="performance_manages, escalation, commissions or delegates.")
+    function: str
+    line_id: str
 
 
 def cite_out(model: OperatingModel, cites: list[Citation], about: str) -> list[CitationOut]:
@@ -108,7 +165,7 @@ def _model(store: Store, on: dt.date, model: OperatingModel | str | None) -> Ope
     return resolve_model(store, on, model)
 
 
-def _function(model: OperatingModel, place: Place, function: str) -> FunctionAccountability:
+def _function(model: OperatingModel, place: Place, function: str, on: dt.date) -> FunctionAccountability:
     assert place.tier is not None
     chain: list[ChainLink] = []
     notes: list[str] = []
@@ -152,6 +209,8 @@ def _function(model: OperatingModel, place: Place, function: str) -> FunctionAcc
         notes.append(f"the model names no first-line overseer of {place.tier} for {function}")
     contract = lines_for(model, place.tier, function, LineKind.CONTRACT)
     commissioned_by = link(contract[0][0]).code if contract else None
+    delegations = _delegations(model, place, function, on, notes)
+    involved = _bodies(model, function)
     sources: list[CitationOut] = []
     for link_ in chain:
         sources.extend(link_.sources)
@@ -160,7 +219,42 @@ def _function(model: OperatingModel, place: Place, function: str) -> FunctionAcc
     return FunctionAccountability(
         function=function, name=model.functions[function].name, chain=chain, performance_managed_by=pm_code,
         performance_managed_by_tier=pm_tier, escalation=escalation, commissioned_by=commissioned_by, lines=lines,
-        sources=sources, notes=notes)
+        delegations=delegations, bodies=involved, sources=sources, notes=notes)
+
+
+def _delegations(model: OperatingModel, place: Place, function: str, on: dt.date,
+                 notes: list[str]) -> list[DelegationLink]:
+    out: list[DelegationLink] = []
+    for did, dl in model.delegations.items():
+        if dl.function != function:
+            continue
+        region = place.body_at("region") if "region" in model.tiers else None
+        if dl.regions is not None and region not in dl.regions:
+            notes.append(f"delegation {did} ({dl.scope or function}) does not apply here: "
+                         f"only in {', '.join(dl.regions)}")
+            continue
+        live = dl.in_effect(on)
+        if not live:
+            notes.append(f"delegation {did} is not in effect on {on.isoformat()} (from {dl.start.isoformat()}); "
+                         f"the {dl.delegator} tier acts directly")
+        out.append(DelegationLink(
+            delegation_id=did, delegator=place.body_at(dl.delegator), delegator_tier=dl.delegator,
+            delegate=place.body_at(dl.delegate), delegate_tier=dl.delegate, start=dl.start, in_effect=live,
+            scope=dl.scope, sources=cite_out(model, dl.cite, f"delegation {did}: {dl.delegator} -> {dl.delegate}")))
+    return out
+
+
+def _bodies(model: OperatingModel, function: str) -> list[BodyLink]:
+    out: list[BodyLink] = []
+    for bid in model.functions[function].involves:
+        body = model.bodies.get(bid)
+        if body is None:
+            continue
+        for br in body.roles:
+            if br.functions == ALL_FUNCTIONS or function in br.functions:
+                out.append(BodyLink(body=bid, name=body.name, kind=body.kind, role=" ".join(br.role.split()),
+                                    dormant=br.dormant, sources=cite_out(model, br.cite, f"role of {bid}")))
+    return out
 
 
 def who(store: Store, org_code: str, on: dt.date, function: str | None = None,
@@ -177,8 +271,44 @@ def who(store: Store, org_code: str, on: dt.date, function: str | None = None,
                            f"{'/' + place.subtype if place.subtype else ''}) belongs to no tier of model {m.name}: "
                            "it is outside the operating model.")
     functions = [function] if function is not None else list(m.functions)
+    out = [_function(m, place, f, on) for f in functions]
+    transition = None
+    if m.transition is not None:
+        t = m.transition
+        transition = TransitionOut(replaces=t.replaces, toward=t.toward, summary=" ".join(t.summary.split()),
+                                   sources=cite_out(m, t.cite, f"transition from {t.replaces}"))
+        _previous_lines(store, m, t.replaces, org_code, on, out)
+    if m.status is ModelStatus.PROPOSED:
+        for f in out:
+            f.notes.insert(0, f"Proposed model {m.name}: announced, not enacted.")
     return WhoResult(org=place.code, name=place.name, tier=place.tier, date=on, model=m.name,
-                     model_in_force=m.effective.covers(on), functions=[_function(m, place, f) for f in functions])
+                     model_status=m.status.value,
+                     model_status_note=" ".join(m.status_note.split()) if m.status_note else None,
+                     model_in_force=m.effective.covers(on), transition=transition, functions=out)
+
+
+def _previous_lines(store: Store, model: OperatingModel, replaced: str, org_code: str, on: dt.date,
+                    out: list[FunctionAccountability]) -> None:
+    """Inside a transition, name the outgoing first line too, so both lines are on the answer (§6.5)."""
+    try:
+        prev = resolve_model(store, on, replaced)
+    except OpmodelError:
+        return
+    place = place_of(store, prev, org_code, on)
+    if place.tier is None:
+        return
+    for f in out:
+        if f.function not in prev.functions:
+            continue
+        first = lines_for(prev, place.tier, f.function, LineKind.FIRST_LINE)
+        if not first:
+            continue
+        f.previous_performance_managed_by = place.body_at(first[0][1].overseer)
+        f.previous_performance_managed_by_tier = first[0][1].overseer
+        if f.previous_performance_managed_by != f.performance_managed_by:
+            f.notes.insert(0, f"Transition from {replaced} to {model.name}: first-line oversight moves from "
+                              f"{f.previous_performance_managed_by or '-'} ({first[0][1].overseer}) to "
+                              f"{f.performance_managed_by or '-'} ({f.performance_managed_by_tier or '-'}).")
 
 
 def _overall_manager(model: OperatingModel, place: Place) -> str | None:
@@ -198,16 +328,52 @@ def _overall_manager(model: OperatingModel, place: Place) -> str | None:
 
 
 def performance_manager(store: Store, org_code: str, on: dt.date,
-                        model: OperatingModel | str | None = None) -> str | None:
-    """Code of the body that performance-manages ``org_code`` on ``on`` across its functions overall.
+                        model: OperatingModel | str | None = None, function: str | None = None) -> str | None:
+    """Code of the body that performance-manages ``org_code`` on ``on``, for ``function`` or overall.
 
-    That is the first-line overseer for most of the model's functions (for a provider: its ICB under
-    nhs-2022, its NHS England region under nhs-2025). None when the organisation was not open, is outside
-    the model's tiers, or has no overseer (e.g. NHS England itself).
+    Overall, that is the first-line overseer for most of the model's functions (for a provider: its ICB
+    under nhs-2022, its NHS England region under nhs-2025). None when the organisation was not open, is
+    outside the model's tiers, or has no overseer (e.g. NHS England itself).
     """
     m = _model(store, on, model)
+    if function is not None and function not in m.functions:
+        raise UnknownCodeError("function", function, list(m.functions))
     place = place_of(store, m, org_code, on)
-    return _overall_manager(m, place) if place.active else None
+    if not place.active or place.tier is None:
+        return None
+    if function is None:
+        return _overall_manager(m, place)
+    first = lines_for(m, place.tier, function, LineKind.FIRST_LINE)
+    return place.body_at(first[0][1].overseer) if first else None
+
+
+def overseers(store: Store, org_code: str, on: dt.date, function: str | None = None,
+              model: OperatingModel | str | None = None) -> list[Relation]:
+    """Every body that performance-manages, escalates for, commissions or delegates to ``org_code`` on ``on``.
+
+    One row per (body, relation, function): what the support register asks when deciding who may see
+    an organisation's data (issue 15). Empty when the organisation is closed or outside the model.
+    """
+    m = _model(store, on, model)
+    if function is not None and function not in m.functions:
+        raise UnknownCodeError("function", function, list(m.functions))
+    place = place_of(store, m, org_code, on)
+    if not place.active or place.tier is None:
+        return []
+    kinds = {LineKind.FIRST_LINE: "performance_manages", LineKind.ESCALATION: "escalation",
+             LineKind.CONTRACT: "commissions"}
+    out: list[Relation] = []
+    for f in [function] if function is not None else list(m.functions):
+        for kind, relation in kinds.items():
+            for lid, ln in lines_for(m, place.tier, f, kind):
+                out.append(Relation(code=place.body_at(ln.overseer), tier=ln.overseer, relation=relation,
+                                    function=f, line_id=lid))
+        for did, dl in m.delegations.items():
+            if dl.function == f and dl.in_effect(on) and (
+                    dl.regions is None or place.body_at("region") in dl.regions) and place.body_at(dl.delegate):
+                out.append(Relation(code=place.body_at(dl.delegate), tier=dl.delegate, relation="delegates",
+                                    function=f, line_id=did))
+    return out
 
 
 def performance_managers(store: Store, on: dt.date, model: OperatingModel | str | None = None) -> dict[str, str | None]:

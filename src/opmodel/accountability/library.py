@@ -38,8 +38,9 @@ def shipped_models() -> list[OperatingModel]:
 
 
 def list_models() -> list[dict[str, object]]:
-    """One row per shipped model: name, title, version, effective dates and file."""
-    return [{"name": m.name, "title": m.title, "version": m.version, "from": m.effective.from_.isoformat(),
+    """One row per shipped model: name, title, version, status, effective dates and file."""
+    return [{"name": m.name, "title": m.title, "version": m.version, "status": m.status.value,
+             "from": m.effective.from_.isoformat(),
              "to": m.effective.to.isoformat() if m.effective.to else None,
              "in_force_today": m.effective.covers(dt.date.today()), "file": Path(m.origin.file).name}
             for m in shipped_models()]

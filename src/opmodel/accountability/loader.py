@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from opmodel.accountability.citations import attach_sources
 from opmodel.accountability.schema import ModelOrigin, OperatingModel
 from opmodel.errors import InputError, InputProblem
 
@@ -118,7 +119,7 @@ def parse_model(text: str, file: str = "<text>") -> OperatingModel:
                     for p, m in by_path.items()]
         problems.sort(key=lambda p: (p.line or 0, p.field or ""))
         raise InputError(problems) from None
-    return model.with_origin(ModelOrigin(file=file, lines=lines))
+    return attach_sources(model).with_origin(ModelOrigin(file=file, lines=lines))
 
 
 def load_model(path: Path | str) -> OperatingModel:

@@ -17,11 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 __all__ = [
     "ALL_FUNCTIONS",
+    "BodyDef",
+    "BodyRole",
     "Citation",
+    "Delegation",
     "Evidence",
     "FunctionDef",
     "LineKind",
     "ModelOrigin",
+    "ModelStatus",
     "OperatingModel",
     "OversightLine",
     "Period",
@@ -32,6 +36,7 @@ __all__ = [
     "SupportLadder",
     "SupportStep",
     "TierDef",
+    "Transition",
     "Unknown",
 ]
 
@@ -78,6 +83,14 @@ class LineKind(StrEnum):
     CONTRACT = "contract"
 
 
+class ModelStatus(StrEnum):
+    """Whether a model is enacted, a transition between two models, or announced but not enacted (§6.5)."""
+
+    IN_FORCE = "in_force"
+    TRANSITION = "transition"
+    PROPOSED = "proposed"
+
+
 class Citation(_Strict):
     """Where a statement comes from: a source id of the model and the section that records it."""
 
@@ -88,10 +101,14 @@ class Citation(_Strict):
 
 
 class Source(_Strict):
+    """A source in the citation registry (``accountability/sources.yaml``) or, for a user's file, in the model."""
+
     title: str = Field(min_length=1)
+    publisher: str | None = Field(None, description="Who published it (NHS England, HSJ, HTN, ...).")
     url: str | None = None
     evidence: Evidence = Field(description="V verified primary text, S secondary, D derived, R inference.")
     published: str | None = None
+    supports: str | None = Field(None, description="What the source is cited for.")
     note: str | None = None
 
 
@@ -131,8 +148,59 @@ class TierDef(_Strict):
 class FunctionDef(_Strict):
     name: str = Field(min_length=1)
     description: str | None = None
+    involves: list[str] = Field(default_factory=list, description="Ids of `bodies` that take part in the function.")
     cite: list[Citation] = Field(default_factory=list)
     note: str | None = None
+
+
+class BodyRole(_Strict):
+    """What a body outside the tiers does, for which functions (issue 13: every body with a role)."""
+
+    functions: list[str] | Literal["all"]
+    role: str = Field(min_length=1, description="e.g. 'registers and inspects providers'.")
+    dormant: bool = Field(False, description="A power held in law but not in use (e.g. CQC ICS assessment).")
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+
+class BodyDef(_Strict):
+    """A body that holds a role but is not an overseen tier: DHSC, CQC, ICPs, HWBs, councils, collaboratives."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["department", "regulator", "partnership", "local_government", "collaborative", "office"]
+    description: str | None = None
+    ods_code: str | None = Field(None, description="Registry code, when the body is in the registry.")
+    roles: list[BodyRole] = Field(min_length=1)
+    note: str | None = None
+
+
+class Delegation(_Strict):
+    """The accountable tier delegates a function to another tier, which becomes ``responsible`` (§6.5).
+
+    Accountability stays with the delegator; a delegate is never ``accountable`` (checked).
+    """
+
+    function: str = Field(min_length=1)
+    delegator: str = Field(min_length=1, description="Tier that keeps accountability.")
+    delegate: str = Field(min_length=1, description="Tier that becomes responsible.")
+    start: dt.date = Field(description="Date the delegation took effect.")
+    end: dt.date | None = None
+    regions: list[str] | None = Field(None, description="Only delegates in these regions (registry codes).")
+    scope: str | None = Field(None, description="What is delegated, e.g. '59 specialised services'.")
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+    def in_effect(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Transition(_Strict):
+    """A transition model names the model it replaces, so answers inside it can give both lines (§6.5)."""
+
+    replaces: str = Field(min_length=1, description="Name of the model whose lines are being handed over.")
+    toward: str | None = Field(None, description="Name of the end-state model, when one is published or proposed.")
+    summary: str = Field(min_length=1)
+    cite: list[Citation] = Field(min_length=1)
 
 
 class RoleEntry(_Strict):
@@ -222,18 +290,32 @@ class OperatingModel(_Strict):
     title: str = Field(min_length=1)
     version: str = Field(min_length=1)
     effective: Period
+    status: ModelStatus = Field(ModelStatus.IN_FORCE, description="in_force, transition or proposed.")
+    status_note: str | None = Field(None, description="For a proposed model: what is announced and not enacted.")
+    transition: Transition | None = None
     description: str | None = None
-    sources: dict[str, Source] = Field(min_length=1)
+    sources: dict[str, Source] = Field(
+        default_factory=dict, description="Sources of this file only; the shipped registry supplies the rest.")
     tiers: dict[str, TierDef] = Field(min_length=1)
     functions: dict[str, FunctionDef] = Field(min_length=1)
     roles: dict[str, dict[str, RoleEntry]] = Field(description="function id → tier id → role.")
     oversight: dict[str, OversightLine] = Field(description="Oversight lines by id.")
+    delegations: dict[str, Delegation] = Field(default_factory=dict, description="Delegations by id.")
+    bodies: dict[str, BodyDef] = Field(default_factory=dict, description="Bodies with a role outside the tiers.")
     support_ladder: SupportLadder
     unknowns: list[Unknown] = Field(default_factory=list)
 
     _origin: ModelOrigin = PrivateAttr(default_factory=lambda: ModelOrigin(file="<memory>"))
 
-    @field_validator("sources", "tiers", "functions", "oversight")
+    @model_validator(mode="after")
+    def _transition(self) -> OperatingModel:
+        if (self.status is ModelStatus.TRANSITION) != (self.transition is not None):
+            raise ValueError("a model has a 'transition' block exactly when its status is 'transition'")
+        if self.status is ModelStatus.PROPOSED and not self.status_note:
+            raise ValueError("a proposed model needs 'status_note' saying what is announced and not enacted")
+        return self
+
+    @field_validator("sources", "tiers", "functions", "oversight", "delegations", "bodies")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         import re

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,8 +22,10 @@ from opmodel.accountability import (
     shipped_models,
     who,
 )
+from opmodel.accountability.diagrams import chain_svg, models_svg
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+from opmodel.errors import UnknownCodeError
 
 app = typer.Typer(help="Operating models: list, show, check and compare who is accountable for what.",
                   no_args_is_help=True)
@@ -36,7 +39,7 @@ WhoFmtOpt = Annotated[Format, typer.Option("--format", help="table, json (the co
 @handle_errors
 def list_(fmt: FmtOpt = Format.table) -> None:
     """The shipped models and the dates they cover."""
-    emit_rows(list_models(), fmt, ["name", "from", "to", "in_force_today", "version", "title", "file"])
+    emit_rows(list_models(), fmt, ["name", "status", "from", "to", "in_force_today", "version", "title", "file"])
 
 
 def _show_table(m: OperatingModel) -> None:
@@ -109,11 +112,27 @@ def check(model: Annotated[str | None, typer.Argument(
         console.print(f"ok: {names}: no findings", markup=False, highlight=False)
 
 
+def _write_svg(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # nothing half-written
+    err_console.print(f"wrote {path}", markup=False, highlight=False)
+
+
 @app.command("diff")
 @handle_errors
-def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table) -> None:
+def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table,
+         svg: Annotated[Path | None, typer.Option("--svg", help="Also write both models side by side as SVG.")] = None,
+         function: Annotated[str, typer.Option("--function", help="Function for the --svg diagram.")] = "elective_care",
+         ) -> None:
     """What changed from model A to model B, function by function and tier by tier."""
-    entries = [e.model_dump() for e in diff_models(model_or_file(a), model_or_file(b))]
+    ma, mb = model_or_file(a), model_or_file(b)
+    entries = [e.model_dump() for e in diff_models(ma, mb)]
+    if svg is not None:
+        if function not in ma.functions or function not in mb.functions:
+            raise UnknownCodeError("function in both models", function,
+                                   [f for f in ma.functions if f in mb.functions])
+        _write_svg(svg, models_svg(ma, mb, function))
     if fmt is Format.table:
         for e in entries:
             console.print(f"{e['area']:<24} {e['text']}", markup=False, highlight=False)
@@ -122,18 +141,61 @@ def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table) -> None:
     emit_rows(entries, fmt, ["area", "subject", "functions", "before", "after", "text"])
 
 
+@app.command("scenario")
+@handle_errors
+def scenario(file: Annotated[str, typer.Argument(help="A scenario YAML file (examples: model scenarios).")],
+             fmt: FmtOpt = Format.table) -> None:
+    """Apply a reorganisation scenario on its date: changed lines, checks, span of control before/after."""
+    from opmodel.accountability.scenario import SCENARIOS_DIR, apply_scenario, load_scenario
+
+    if file == "examples":
+        for p in sorted(SCENARIOS_DIR.glob("*.yaml")):
+            console.print(str(p), markup=False, highlight=False)
+        return
+    with open_cli_store() as store:
+        result = apply_scenario(store, load_scenario(file))
+    if fmt is Format.json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    rows = [c.model_dump() for c in result.changes]
+    if fmt is Format.csv:
+        emit_rows(rows, fmt, ["org_code", "function", "line", "before", "after"])
+        return
+    console.print(f"[bold]{result.scenario}[/] on {result.on}, "
+                  f"base model {result.model}: {len(result.changes)} line(s) change", highlight=False)
+    by_org: dict[str, list[str]] = {}
+    for c in result.changes:
+        by_org.setdefault(c.org_code, []).append(f"{c.function}/{c.line}: {c.before or '-'} -> {c.after or '-'}")
+    for org, items in by_org.items():
+        console.print(f"  {org}: " + "; ".join(items[:4]) + (f" (+{len(items) - 4} more)" if len(items) > 4 else ""),
+                      markup=False, highlight=False)
+    span = Table(title="Span of control (changed overseers)")
+    for col in ("code", "tier", "trusts before", "trusts after", "ICBs before", "ICBs after"):
+        span.add_column(col)
+    for r in result.span_of_control:
+        if (r.trusts_before, r.icbs_before) != (r.trusts_after, r.icbs_after):
+            span.add_row(r.code, r.tier, str(r.trusts_before), str(r.trusts_after), str(r.icbs_before),
+                         str(r.icbs_after))
+    console.print(span)
+    if result.orphaned_functions:
+        console.print(f"[red]orphaned functions:[/] {', '.join(result.orphaned_functions)}")
+    for f in result.checks:
+        console.print(f"check: {f.message} [{f.check}]", markup=False, highlight=False)
+    console.print("checks pass" if result.passed else f"{len(result.checks)} check finding(s)")
+
+
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the model file format."""
     sys.stdout.write(json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
-def _cites(cites: list[CitationOut], legend: dict[tuple[str, str], int]) -> str:
+def _cites(cites: list[CitationOut], legend: dict[tuple[str, str], tuple[int, CitationOut]]) -> str:
     marks = []
     for c in cites:
         key = (c.source, c.section)
-        legend.setdefault(key, len(legend) + 1)
-        marks.append(f"[{legend[key]}]")
+        legend.setdefault(key, (len(legend) + 1, c))
+        marks.append(f"[{legend[key][0]}]")
     return "".join(dict.fromkeys(marks))
 
 
@@ -145,23 +207,34 @@ def who_command(
     model: Annotated[str | None, typer.Option(
         "--model", help="A model name or YAML file; default: the model in force on the date.")] = None,
     fmt: WhoFmtOpt = Format.table,
+    svg: Annotated[Path | None, typer.Option(
+        "--svg", help="Also write the chain as an SVG diagram to this file (the --function, or the first).")] = None,
 ) -> None:
     """Who holds an organisation to account, for each function, on a date, with sources."""
     with open_cli_store() as store:
         result = who(store, org, parse_date(on), function, model)
+    if svg is not None:
+        _write_svg(svg, chain_svg(result, function))
     if fmt is Format.json:
         emit_json(result.model_dump(mode="json"))
         return
     if fmt is Format.csv:
-        emit_rows([{"org": result.org, "date": result.date, "model": result.model, "function": f.function,
+        emit_rows([{"org": result.org, "date": result.date, "model": result.model,
+                    "model_status": result.model_status, "function": f.function,
                     "performance_managed_by": f.performance_managed_by, "escalation": " ".join(f.escalation),
                     "commissioned_by": f.commissioned_by,
                     "chain": " ".join(f"{c.code}:{c.tier}:{c.role}" for c in f.chain)} for f in result.functions],
                   fmt)
         return
-    console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model}"
+    console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model} "
+                  f"({result.model_status.replace('_', ' ')})"
                   + ("" if result.model_in_force else " [yellow](not the model in force on this date)[/]"))
-    legend: dict[tuple[str, str], int] = {}
+    if result.model_status == "proposed":
+        console.print(f"[yellow]PROPOSED:[/] {result.model_status_note or 'announced, not enacted'}", highlight=False)
+    if result.transition is not None:
+        t = result.transition
+        console.print(f"[yellow]Transition[/] from {t.replaces} toward {t.toward or '-'}: {t.summary}", highlight=False)
+    legend: dict[tuple[str, str], tuple[int, CitationOut]] = {}
     for f in result.functions:
         table = Table(title=f"{f.function}: {f.name}", title_justify="left")
         for c in ("link", "code", "name", "tier", "role / powers", "sources"):
@@ -171,15 +244,23 @@ def who_command(
             table.add_row("chain", link.code, link.name, link.tier, role, _cites(link.sources, legend))
         for ln in f.lines:
             table.add_row(ln.line, ln.code or "-", "", ln.tier, "; ".join(ln.powers), _cites(ln.sources, legend))
+        for d in f.delegations:
+            state = "in effect" if d.in_effect else f"from {d.start}"
+            table.add_row("delegation", d.delegate or "-", f"from {d.delegator or '-'} ({d.delegator_tier})",
+                          d.delegate_tier, f"responsible by delegation ({state}); {d.scope or ''}",
+                          _cites(d.sources, legend))
+        for b in f.bodies:
+            table.add_row("body", b.body, b.name, "-", b.role + (" (dormant)" if b.dormant else ""),
+                          _cites(b.sources, legend))
         console.print(table)
         console.print(f"performance managed by: [bold]{f.performance_managed_by or '-'}[/] "
                       f"({f.performance_managed_by_tier or '-'}); escalation: {' -> '.join(f.escalation) or '-'}; "
-                      f"commissioned by: {f.commissioned_by or '-'}")
+                      f"commissioned by: {f.commissioned_by or '-'}"
+                      + (f"; previously (in transition): {f.previous_performance_managed_by}"
+                         if f.previous_performance_managed_by else ""))
         for note in f.notes:
             console.print(f"[yellow]note:[/] {note}")
     console.print("\n[bold]Sources[/]")
-    every = {(c.source, c.section): c for f in result.functions for c in f.sources}
-    for (source, section), n in legend.items():
-        cited = every[(source, section)]
+    for (source, section), (n, cited) in legend.items():
         console.print(f"[{n}] {source} ({cited.evidence}): {section}. {cited.title or ''} {cited.url or ''}",
                       markup=False, highlight=False)

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
-from opmodel.accountability import DiffEntry, Finding
-from opmodel.errors import UnknownCodeError
+from opmodel.accountability import DiffEntry, Finding, Relation, overseers
+from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.web.deps import Hub, OnQuery, ReadStore
 from opmodel.web.schemas import COMMON_RESPONSES
 from opmodel.web.views_accountability import (
@@ -40,6 +40,19 @@ def organisation_accountability(store: ReadStore, code: str, on: OnQuery = None,
     if found is None:
         raise UnknownCodeError("organisation in the operating model on that date", code, [])
     return found
+
+
+@router.get("/organisations/{code}/overseers", response_model=list[Relation],
+            summary="Every body that performance-manages, escalates for, commissions or is delegated a function "
+                    "for an organisation on a date")
+def organisation_overseers(store: ReadStore, code: str, on: OnQuery = None,
+                           function: FunctionQ = None) -> list[Relation]:
+    try:
+        return overseers(store, code, on or dt.date.today(), function)
+    except UnknownCodeError:
+        raise
+    except OpmodelError as exc:  # no model covers the date: the organisation is not in a model then
+        raise UnknownCodeError("organisation in the operating model on that date", code, []) from exc
 
 
 @router.get("/operating-models", response_model=list[ModelSummary], summary="The shipped operating models")

@@ -10,7 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from opmodel.web.deps import Hub, OnQuery, ReadStore, templates
-from opmodel.web.views_accountability import explorer_view, model_checks, model_diff, model_names
+from opmodel.web.views_accountability import (
+    chain_diagram,
+    explorer_view,
+    model_checks,
+    model_diff,
+    model_names,
+    models_diagram,
+)
 
 __all__ = ["router"]
 
@@ -26,5 +33,6 @@ def explorer(request: Request, store: ReadStore, tpl: Templates, h: Hub, on: OnQ
              ) -> Response:
     vm = explorer_view(store, on or dt.date.today(), function or None, org or "RJ1")
     ctx = {"vm": vm, "diff": model_diff(a, b, h.memo), "a": a, "b": b, "names": model_names(),
-           "findings": model_checks(store, h.memo)}
+           "findings": model_checks(store, h.memo), "chain_svg": chain_diagram(vm),
+           "models_svg": models_diagram(a, b, vm.function or "elective_care", h.memo)}
     return tpl.TemplateResponse(request, "operating_model.jinja", ctx)

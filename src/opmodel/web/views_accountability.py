@@ -28,6 +28,7 @@ from opmodel.accountability import (
     support_body,
     who,
 )
+from opmodel.accountability.diagrams import chain_svg, models_svg
 from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.store import Store
 from opmodel.web.views_oversight import Memo, no_memo
@@ -37,11 +38,13 @@ __all__ = [
     "ModelSummary",
     "OrgAccountability",
     "SupportOffer",
+    "chain_diagram",
     "explorer_view",
     "model_checks",
     "model_diff",
     "model_names",
     "model_summaries",
+    "models_diagram",
     "org_accountability",
     "shipped_model",
 ]
@@ -51,6 +54,7 @@ class ModelSummary(BaseModel):
     name: str
     title: str
     version: str
+    status: str = Field("in_force", description="in_force, transition or proposed (announced, not enacted).")
     effective_from: str
     effective_to: str | None
     in_force: bool = Field(description="In force on the date asked about.")
@@ -68,7 +72,8 @@ def shipped_model(name: str) -> Any:
 
 
 def model_summaries(on: dt.date) -> list[ModelSummary]:
-    return [ModelSummary(name=m.name, title=m.title, version=str(m.version), effective_from=str(m.effective.from_),
+    return [ModelSummary(name=m.name, title=m.title, version=str(m.version), status=m.status.value,
+                         effective_from=str(m.effective.from_),
                          effective_to=None if m.effective.to is None else str(m.effective.to),
                          in_force=m.effective.covers(on)) for m in shipped_models()]
 
@@ -147,6 +152,20 @@ def explorer_view(store: Store, on: dt.date, function: str | None = None, org: s
         problem = str(exc)
     return ExplorerView(on=on, org=org.upper(), function=fid, functions=functions, model=current, models=models,
                         who=result, problem=problem)
+
+
+def chain_diagram(vm: ExplorerView) -> str | None:
+    """The explorer's chain as inline SVG (None when there is no chain)."""
+    return chain_svg(vm.who, vm.function) if vm.who is not None else None
+
+
+def models_diagram(a: str, b: str, function: str, memo: Memo[Any] = no_memo) -> str | None:
+    """Two shipped models side by side for one function (None when either lacks the function)."""
+    first, second = shipped_model(a), shipped_model(b)
+    if function not in first.functions or function not in second.functions:
+        return None
+    found: str = memo(("model-svg", a, b, function), lambda: models_svg(first, second, function))
+    return found
 
 
 def model_diff(a: str, b: str, memo: Memo[Any] = no_memo) -> list[DiffEntry]:
