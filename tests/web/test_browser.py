@@ -83,8 +83,8 @@ def test_open_a_league_table_filter_sort_and_download_it(page: Page, live_server
 
 
 def test_read_a_trusts_accountability_chain(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/organisations/RJ1?on=2025-06-01")
-    expect(page.get_by_role("heading", name="Who holds it to account on 1 June 2025")).to_be_visible()
+    page.goto(live_server + "/organisations/RJ1?on=2025-10-01")
+    expect(page.get_by_role("heading", name="Who holds it to account on 1 October 2025")).to_be_visible()
     expect(page.locator("#performance-manager")).to_have_text("Y56")
     cancer = page.locator("#accountability-table tr", has_text="Cancer")
     expect(cancer).to_contain_text("NHS South East London Integrated Care Board (QKK)")
@@ -92,7 +92,7 @@ def test_read_a_trusts_accountability_chain(page: Page, live_server: str) -> Non
 
 
 def test_switch_date_in_the_model_explorer(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/operating-model?on=2025-06-01&org=RJ1")
+    page.goto(live_server + "/operating-model?on=2025-10-01&org=RJ1")
     expect(page.locator("#model-in-force")).to_contain_text("nhs-2025")
     expect(page.locator("#performance-manager")).to_contain_text("Y56")
     page.get_by_label("Date").fill("2023-01-01")
