@@ -78,7 +78,10 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
     _table(prs, next(titles), ["Function", "Held to account by", "Tier"],
            [[a.name, a.held_by or "no body (a gap)", (a.held_by_tier or "–").replace("_", " ")]
             for a in report.accountability], note=f"Operating model {report.accountability_model}")
-    _bullets(prs, next(titles), [report.support.note])
+    _bullets(prs, next(titles), [report.support.note]
+             + [f"Case {c['id']}: {c['programme']}, open since {c['opened_on']}, led by {c['lead_org']}; "
+                f"{len(c['actions'])} open action(s)"  # type: ignore[arg-type]
+                for c in report.support.cases])
     if report.population is not None:
         _bullets(prs, next(titles), [report.population.note])
     _table(prs, next(titles), ["Publication", "Periods", "Licence"],
