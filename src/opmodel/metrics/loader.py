@@ -27,15 +27,20 @@ from typing import Literal
 
 import pyarrow as pa
 
-from opmodel.errors import InputError, InputProblem, OpmodelError
+from opmodel.errors import ArchiveLimitError, InputError, InputProblem, OpmodelError
 from opmodel.metrics.catalogue import MetricDefinition, catalogue
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.base import Reader
-from opmodel.metrics.readers.registry import find_reader
+from opmodel.metrics.readers.registry import recognise
 from opmodel.store import Store
 
-__all__ = ["FileResult", "LoadReport", "MetricsLoadError", "expand_paths", "load_files"]
+__all__ = ["EXIT_NAMED_SKIPPED", "EXIT_OK", "EXIT_REJECTED", "FileResult", "LoadReport", "MetricsArchiveLimitError",
+           "MetricsLoadError", "expand_paths", "load_files"]
 
+#: Exit codes of a load (``opmodel metrics load``; documented in docs/user-guide.md).
+EXIT_OK = 0             # every file loaded or already loaded (unrecognised files inside folders skipped)
+EXIT_REJECTED = 1       # a file was refused (damaged, look-alike, over the archive limits): nothing written
+EXIT_NAMED_SKIPPED = 3  # the rest loaded, but a file named explicitly was skipped as not a publication
 Status = Literal["loaded", "unchanged", "skipped", "rejected"]
 #: Called before each file: (index from 0, number of files, path).
 Progress = Callable[[int, int, Path], None]
@@ -61,6 +66,8 @@ class FileResult:
     replaced: int = 0
     unchanged: int = 0
     message: str | None = None
+    #: True if the user named this file itself (not a folder holding it).
+    named: bool = False
 
 
 @dataclass
@@ -84,10 +91,22 @@ class LoadReport:
     def replaced(self) -> int:
         return sum(f.replaced for f in self.files)
 
+    @property
+    def named_skipped(self) -> list[FileResult]:
+        """Files the user named explicitly that were skipped (not a publication any reader knows)."""
+        return [f for f in self.files if f.named and f.status == "skipped"]
+
+    @property
+    def exit_code(self) -> int:
+        """:data:`EXIT_REJECTED`, :data:`EXIT_NAMED_SKIPPED` or :data:`EXIT_OK` (see docs/user-guide.md)."""
+        if self.count("rejected"):
+            return EXIT_REJECTED
+        return EXIT_NAMED_SKIPPED if self.named_skipped else EXIT_OK
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON responses (API) and logs."""
         return {
-            "dry_run": self.dry_run, "committed": self.committed,
+            "dry_run": self.dry_run, "committed": self.committed, "exit_code": self.exit_code,
             "loaded": self.count("loaded"), "unchanged": self.count("unchanged"),
             "skipped": self.count("skipped"), "rejected": self.count("rejected"),
             "inserted": self.inserted, "replaced": self.replaced,
@@ -102,6 +121,10 @@ class MetricsLoadError(InputError):
     def __init__(self, problems: Sequence[InputProblem], report: LoadReport) -> None:
         self.report = report
         super().__init__(problems)
+
+
+class MetricsArchiveLimitError(MetricsLoadError, ArchiveLimitError):
+    """A file in the batch was over the archive limits (a compression bomb); nothing was written."""
 
 
 class _DryRun(Exception):
@@ -132,26 +155,38 @@ def _sha256(path: Path) -> str:
 
 
 def _recognise(path: Path) -> tuple[Reader | None, str | None]:
-    """The reader for ``path``, or None with a note; a reader failing to decide is not fatal."""
-    try:
-        return find_reader(path), None
-    except Exception as exc:  # recognition must never break a folder load
-        return None, f"recognition failed ({type(exc).__name__}: {exc})"
+    """The reader for ``path``, or None with a note; a reader failing to decide is not fatal.
+
+    A look-alike (named or headed like a publication, not recognised) is refused with what is
+    missing; a zip over the archive limits is refused before anything is inflated.
+    """
+    found = recognise(path)
+    if found.near_miss:
+        raise InputError.one(path, None, None, found.near_miss)
+    note = None
+    if found.reader is None and found.failures:
+        note = "not a publication any reader recognises (recognition failed: " + "; ".join(found.failures) + ")"
+    return found.reader, note
 
 
 def load_files(store: Store, paths: Iterable[Path | str], dry_run: bool = False,
                progress: Progress | None = None) -> LoadReport:
     """Load publication files (or folders) into the store in one transaction.
 
-    Files no reader recognises are reported as skipped. If any recognised file is
-    malformed, :class:`MetricsLoadError` is raised (with the report) and nothing is written;
-    with ``dry_run`` everything is checked and counted, then rolled back.
+    Files no reader recognises are reported as skipped (``report.exit_code`` says if a file
+    named explicitly was among them). If any recognised file is malformed, or a file looks
+    like a publication but is not recognised, :class:`MetricsLoadError` is raised (with the
+    report) and nothing is written (:class:`MetricsArchiveLimitError` if a zip was over the
+    archive limits); with ``dry_run`` everything is checked and counted, then rolled back.
     """
     if dry_run and store._depth > 0:  # the Store tracks nesting; a nested block cannot roll back alone
         raise OpmodelError("a dry run cannot run inside another transaction (it could not be rolled back)")
-    files = expand_paths(paths)
+    given = [Path(p) for p in paths]
+    files = expand_paths(given)
+    named = {p for p in given if p.is_file()}
     report = LoadReport(dry_run=dry_run)
     problems: list[InputProblem] = []
+    over_limit = False
     try:
         with store.transaction():
             for i, path in enumerate(files):
@@ -161,9 +196,11 @@ def load_files(store: Store, paths: Iterable[Path | str], dry_run: bool = False,
                     report.files.append(_load_one(store, path, report))
                 except InputError as exc:
                     problems.extend(exc.problems)
+                    over_limit = over_limit or isinstance(exc, ArchiveLimitError)
                     report.files.append(FileResult(str(path), "rejected", message=str(exc).splitlines()[0]))
+                report.files[-1].named = path in named
             if problems:
-                raise MetricsLoadError(problems, report)
+                raise (MetricsArchiveLimitError if over_limit else MetricsLoadError)(problems, report)
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -39,6 +39,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _WORKBOOK_PART = "xl/workbook.xml"
 _LOCAL_HEADER_LEN = 30
 _SCAN_LIMIT = 4 * 1024 * 1024  # the workbook part sits near the start of every real file
+_INFLATE_LIMIT = 4 * 1024 * 1024  # workbook.xml is a few KB; never inflate more from a damaged file
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
 
 
@@ -73,7 +74,7 @@ def _workbook_xml_from_local_header(path: Path) -> bytes | None:
             return data[:size] if size else None
         if method == 8:
             try:
-                return zlib.decompressobj(-15).decompress(data)
+                return zlib.decompressobj(-15).decompress(data, _INFLATE_LIMIT)  # bounded: no bombs
             except zlib.error:
                 return None
     return None

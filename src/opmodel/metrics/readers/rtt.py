@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
+from opmodel.metrics.readers._archive import check_archive
 from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
 
 __all__ = ["RttFullExtractReader"]
@@ -52,6 +53,7 @@ class _Provider:
 def _open_member(path: Path) -> tuple[zipfile.ZipFile | None, IO[bytes]]:
     """The extract's CSV as a byte stream: the first non-``__MACOSX`` CSV member, or the file itself."""
     if zipfile.is_zipfile(path):
+        check_archive(path)
         zf = zipfile.ZipFile(path)
         members = [n for n in zf.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
         if not members:
@@ -78,7 +80,7 @@ def _first_line_of_truncated_zip(path: Path) -> str | None:
         return None
     data = buf[30 + name_len + extra_len:]
     try:
-        text = zlib.decompressobj(-15).decompress(data) if method == 8 else data
+        text = zlib.decompressobj(-15).decompress(data, 1 << 16) if method == 8 else data  # bounded
     except zlib.error:
         return None
     return text.decode("utf-8", errors="replace").splitlines()[0] if text else None
@@ -111,7 +113,10 @@ class RttFullExtractReader:
         line = _header_line(path)
         if not line:
             return False
-        names = {norm_header(c) for c in next(csv.reader([line.strip()]), [])}
+        try:  # a binary file's "first line" may hold a bare CR or NULs: not ours, never an error
+            names = {norm_header(c) for c in next(csv.reader([line.strip()]), [])}
+        except csv.Error:
+            return False
         return {"provider org code", "rtt part type", "treatment function code"} <= names
 
     def read(self, path: Path) -> Iterator[MetricRow]:
