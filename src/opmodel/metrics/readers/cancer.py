@@ -106,17 +106,21 @@ class CancerWaitingTimesReader:
     def _accumulate(self, path: Path, wb: Any, sheet: str) -> dict[tuple[dt.date, str, str], _Group]:
         groups: dict[tuple[dt.date, str, str], _Group] = {}
         seen: dict[tuple[Any, ...], int] = {}
+        periods: dict[tuple[Any, Any], dt.date] = {}  # the same few months on every row
         col: dict[str, int] | None = None
         for row_no, values in iter_rows(path, wb, sheet):
             if col is None:
                 col = self._header(path, row_no, values)
                 continue
-            if not any(v is not None and cell_text(v) != "" for v in values):
+            if not any(v is not None and (type(v) is not str or v.strip()) for v in values):
                 continue
             if len(values) <= max(col.values()):
                 values = values + (None,) * (max(col.values()) + 1 - len(values))
             cell = {c: values[i] for c, i in col.items()}
-            month = self._period(path, row_no, cell)
+            pkey = (cell["PERIOD"], cell["MONTH"])
+            month = periods.get(pkey) if isinstance(pkey[0], dt.date) else None
+            if month is None:
+                month = periods[pkey] = self._period(path, row_no, cell)
             std = _norm(cell["STANDARD"]).lower()
             metric = STANDARDS.get(std)
             if metric is None:
@@ -183,6 +187,8 @@ class CancerWaitingTimesReader:
         return month.replace(day=1)
 
     def _count(self, path: Path, row_no: int, column: str, raw: Any) -> float:
+        if type(raw) is float and raw >= 0 and raw == raw:  # the usual cell, checked cheaply
+            return raw
         if isinstance(raw, bool) or raw is None or cell_text(raw) == "":
             raise InputError.one(path, row_no, column, f"expected a count, got {raw!r}")
         if isinstance(raw, int | float):

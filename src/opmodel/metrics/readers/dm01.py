@@ -22,7 +22,7 @@ import xlrd
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 from opmodel.metrics.readers._periods import month_range
 
 __all__ = ["Dm01DerivedCsvReader", "Dm01WorkbookReader"]
@@ -153,7 +153,10 @@ class Dm01DerivedCsvReader:
     publication = PUBLICATION
 
     def recognises(self, path: Path) -> bool:
-        names = {norm_header(c) for c in _csv_header(path)}
+        header = _csv_header(path)
+        if not mentions(",".join(header), "provider code", "number waiting 6+ weeks"):
+            return False
+        names = {norm_header(c) for c in header}
         return ({"period", "regional team code", *_REQUIRED} <= names and "diagnostic id" not in names)
 
     def read(self, path: Path) -> Iterator[MetricRow]:

@@ -13,18 +13,19 @@ A reader may also offer its own ``looks_like(path) -> str | None`` (see ``base.p
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from opmodel.metrics.readers._archive import is_zip
-from opmodel.metrics.readers._parsing import norm_header
+from opmodel.metrics.readers._parsing import mentions, norm_header
 from opmodel.metrics.readers._xlsx import sheet_names
 
 __all__ = ["SIGNATURES", "Signature", "first_line", "looks_like"]
 
-_HEAD_BYTES = 1 << 16
+_HEAD_BYTES = 8192  # a publication header line is well under 4 KB
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -80,6 +81,9 @@ SIGNATURES: dict[str, tuple[Signature, ...]] = {
 }
 
 
+_ALL = tuple(sig for sigs in SIGNATURES.values() for sig in sigs)
+
+
 def first_line(path: Path) -> tuple[str | None, str | None]:
     """The first text line (of the file, or of a zip's first CSV) and an encoding note.
 
@@ -116,14 +120,31 @@ def _header(line: str) -> list[str]:
         return [norm_header(c) for c in line.split(",")]
 
 
+@functools.lru_cache(maxsize=8)
+def _head(path: Path, stamp: tuple[int, int]) -> tuple[tuple[str, ...], str | None, bool]:
+    """(header cells, encoding note, had a line) of ``path``; cached across the signatures asked."""
+    line, note = first_line(path)
+    if line and not any(mentions(line, w) for sig in _ALL for w in (*sig.words, *sig.columns[1:])):
+        return (), note, True  # no publication's header word at all: skip parsing it cell by cell
+    return tuple(_header(line)) if line else (), note, bool(line)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_size, st.st_mtime_ns)
+
+
 def looks_like(publication: str, path: Path) -> str | None:
     """If ``path`` looks like (a damaged copy of) ``publication``, why it is not read; else None."""
-    line, note = (None, None)
     for sig in SIGNATURES.get(publication, ()):
         by_name = sig.name is not None and sig.name.search(path.name) is not None
-        if sig.columns and line is None:
-            line, note = first_line(path)
-        cells = _header(line) if line else []
+        cells: tuple[str, ...] = ()
+        note, had_line = None, False
+        if sig.columns:
+            cells, note, had_line = _head(path, _stamp(path))
         by_words = bool(sig.words & set(cells)) and not (sig.unless & set(cells))
         if not (by_name or by_words):
             continue
@@ -132,7 +153,7 @@ def looks_like(publication: str, path: Path) -> str | None:
             return f"looks like a {sig.title} ({why}) but {note}"
         if sig.columns:
             missing = [c for c in sig.columns if c not in cells]
-            if not cells:
+            if not had_line:
                 return f"looks like a {sig.title} ({why}) but has no readable header line; expected columns " \
                        f"{', '.join(sig.columns)}"
             if missing:

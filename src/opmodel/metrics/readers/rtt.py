@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -26,7 +27,7 @@ from typing import IO, Any
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers._archive import check_archive
-from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 
 __all__ = ["RttFullExtractReader"]
 
@@ -104,6 +105,19 @@ def _header_line(path: Path) -> str | None:
         return None
 
 
+def _bucket_counts(rec: list[str], columns: list[int], path: Path, line: int,
+                   header: list[str]) -> dict[int, float]:
+    """The weekly bucket counts of one row: plain ``float`` on the common case (digits or blank),
+    :func:`parse_count` (with its located error) for anything else. Half the load time was here."""
+    try:
+        values = [float(rec[i]) if rec[i] else 0.0 for i in columns]
+    except ValueError:
+        values = []
+    if not values or min(values) < 0 or not math.isfinite(sum(values)):
+        return {i: parse_count(rec[i], path, line, header[i], allow_blank=True) or 0.0 for i in columns}
+    return dict(zip(columns, values, strict=True))
+
+
 class RttFullExtractReader:
     """The RTT full extract: recognised by its ``Provider Org Code`` / ``RTT Part Type`` header."""
 
@@ -111,7 +125,7 @@ class RttFullExtractReader:
 
     def recognises(self, path: Path) -> bool:
         line = _header_line(path)
-        if not line:
+        if not line or not mentions(line, "rtt part type", "treatment function code"):
             return False
         try:  # a binary file's "first line" may hold a bare CR or NULs: not ours, never an error
             names = {norm_header(c) for c in next(csv.reader([line.strip()]), [])}
@@ -194,7 +208,7 @@ class RttFullExtractReader:
             if tf != _TOTAL_TF:
                 prov.by_function += total
                 continue
-            counts = {i: parse_count(rec[i], path, line, header[i], allow_blank=True) or 0.0 for i in all_buckets}
+            counts = _bucket_counts(rec, all_buckets, path, line, header)
             known = sum(counts.values())
             if known > total + 1e-9:
                 raise InputError.one(path, line, header[c_total],
