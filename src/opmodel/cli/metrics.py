@@ -51,6 +51,8 @@ def _summary(report: LoadReport) -> None:
         if f.status == "loaded":
             console.print(f"  [green]loaded[/]    {f.path} ({f.publication}): {f.rows} value(s), "
                           f"{f.inserted} new, {f.replaced} replaced, {f.unchanged} unchanged")
+            if f.kept:
+                console.print(f"  [yellow]warning[/]   {f.message}", highlight=False)
         elif f.status == "rejected":
             console.print(f"  [red]rejected[/]  {f.path}: {f.message}")
         elif f.status == "unchanged":
