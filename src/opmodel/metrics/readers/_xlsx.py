@@ -166,7 +166,7 @@ def iter_rows(path: Path, wb: Workbook, sheet: str) -> Iterator[tuple[int, tuple
         raise InputError.one(path, None, None, f"sheet {sheet!r} cannot be read ({exc}); "
                              "expected the complete sheet as published") from None
     for row_no, values in enumerate(rows, start=1):
-        yield row_no, tuple(None if v == "" else v for v in values)
+        yield row_no, tuple([None if v == "" else v for v in values]) if "" in values else tuple(values)
 
 
 def cell_text(value: Any) -> str:
