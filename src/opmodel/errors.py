@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["InputError", "InputProblem", "OpmodelError", "UnknownCodeError"]
+__all__ = ["ArchiveLimitError", "InputError", "InputProblem", "OpmodelError", "UnknownCodeError"]
 
 
 class OpmodelError(Exception):
@@ -57,6 +57,14 @@ class InputError(OpmodelError):
         if more > 0:
             shown.append(f"... and {more} more problem(s)")
         return "\n".join(shown) if shown else "invalid input"
+
+
+class ArchiveLimitError(InputError):
+    """A compressed file (zip, XLSX) would unpack beyond the size or ratio limits.
+
+    Raised from the archive's directory, before any member is inflated, so a compression
+    bomb costs no CPU; the web API answers it with 413 rather than 422.
+    """
 
 
 class UnknownCodeError(OpmodelError):

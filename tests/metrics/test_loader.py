@@ -146,3 +146,55 @@ def test_dry_run_refuses_to_nest(bare_store: Store) -> None:
 
     with bare_store.transaction(), pytest.raises(OpmodelError, match="dry run"):
         load_files(bare_store, [AE_MAY_2025], dry_run=True)
+
+
+def _original_of_revised(tmp_path: Path) -> tuple[Path, Path]:
+    """November 2024 as published in the '-revised' file, and an 'original' whose RJ1 count differs."""
+    revised = AE_DIR / "Monthly-AE-November-2024-revised.csv"
+    original = tmp_path / "Monthly-AE-November-2024.csv"
+    with revised.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("Attendances over 4hrs Type 1")
+    for r in rows:
+        if r[1] in ("RJ1", "TOTAL"):
+            r[col] = str(int(r[col]) + 250)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    original.write_text(buf.getvalue(), encoding="utf-8")
+    return revised, original
+
+
+def test_an_older_file_loaded_later_does_not_undo_a_revision(bare_store: Store, tmp_path: Path) -> None:
+    revised, original = _original_of_revised(tmp_path)
+    load_files(bare_store, [revised])
+    sql = "SELECT value FROM metric_values WHERE metric = 'ae_4hr' AND org_code = 'RJ1' AND period_start = '2024-11-01'"
+    kept = bare_store.scalar(sql)
+    report = load_files(bare_store, [original])
+    f = report.files[0]
+    assert f.status == "loaded" and f.kept >= 2 and f.replaced == 0 and report.kept == f.kept
+    assert f.message is not None and "newer" in f.message and revised.name in f.message
+    assert bare_store.scalar(sql) == kept
+    assert bare_store.scalar("SELECT count(*) FROM metric_revisions") == 0
+
+
+def test_the_revision_loaded_after_the_original_replaces_it(bare_store: Store, tmp_path: Path) -> None:
+    revised, original = _original_of_revised(tmp_path)
+    load_files(bare_store, [original])
+    report = load_files(bare_store, [revised])
+    assert report.replaced >= 2 and report.kept == 0
+    assert bare_store.scalar("SELECT count(*) FROM metric_revisions") == report.replaced
+
+
+def test_final_figures_are_not_replaced_by_provisional_ones(bare_store: Store) -> None:
+    import datetime as dt
+
+    from opmodel.metrics import MetricRow, Source, write_values
+
+    def row(value: float, provisional: bool) -> MetricRow:
+        return MetricRow("cancer_62d", "RJ1", dt.date(2025, 3, 1), dt.date(2025, 3, 31), value,
+                         numerator=value, denominator=100.0, provisional=provisional)
+
+    write_values(bare_store, [row(70.0, False)], Source(Path("final.xlsx"), "cancer_waiting_times", "1" * 64))
+    later = write_values(bare_store, [row(60.0, True)], Source(Path("later.xlsx"), "cancer_waiting_times", "2" * 64))
+    assert later.kept == 1 and later.replaced == 0 and later.warning is not None
+    assert bare_store.scalar("SELECT value FROM metric_values WHERE metric = 'cancer_62d'") == 70.0

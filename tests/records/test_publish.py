@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from opmodel.errors import InputError
+from opmodel.metrics import get_metric, list_metrics
 from opmodel.metrics.models import MetricRow
 from opmodel.records import (
     connect,
@@ -53,8 +55,9 @@ def test_a_failing_write_leaves_nothing(store: Store, rows: list[MetricRow], sam
     before = store.scalar("SELECT count(*) FROM metric_sources")
     no_org: Any = None
     broken = [*rows[:5], MetricRow("ae_4hr_records", no_org, dt.date(2025, 5, 1), dt.date(2025, 5, 31), 1.0)]
-    with pytest.raises(Exception, match=r"(?i)null|constraint"):
+    with pytest.raises(InputError, match="expected an organisation code") as err:  # checked, located
         write_metric_rows(store, broken, file=sample_root, publication="records_duckdb", sha256="b" * 64)
+    assert err.value.problems[0].field == "org_code"
     assert store.scalar("SELECT count(*) FROM metric_sources") == before
     assert store.scalar("SELECT count(*) FROM metric_values WHERE metric LIKE '%_records'") == 0
 
@@ -62,3 +65,35 @@ def test_a_failing_write_leaves_nothing(store: Store, rows: list[MetricRow], sam
 def test_registry_codes_are_the_default_reference(store: Store) -> None:
     codes = known_provider_codes(store)
     assert {"RJ1", "QKK", "Y56"} <= codes and "ZZZ99" not in codes
+
+
+def test_deriving_twice_is_idempotent(store: Store, rows: list[MetricRow], sample_root: Path) -> None:
+    """Deriving the same files again used to add a second source with the same sha256."""
+    sha = "c" * 64
+    first = write_metric_rows(store, rows, file=sample_root, publication="records_duckdb", sha256=sha)
+    again = write_metric_rows(store, rows, file=sample_root, publication="records_duckdb", sha256=sha)
+    assert again == first
+    assert store.scalar("SELECT count(*) FROM metric_sources WHERE sha256 = ?", [sha]) == 1
+    assert store.scalar("SELECT count(*) FROM metric_revisions") == 0
+
+
+def test_changed_derivations_are_recorded_as_revisions(store: Store, rows: list[MetricRow],
+                                                       sample_root: Path) -> None:
+    write_metric_rows(store, rows, file=sample_root, publication="records_duckdb", sha256="d" * 64)
+    first = next(r for r in rows if r.metric == "ae_12hr_dta_records")
+    changed = [MetricRow(**{**{f: getattr(r, f) for f in r.__slots__}, "value": r.value + 1,  # type: ignore[operator]
+                            "numerator": (r.numerator or 0) + 1}) if r is first else r for r in rows]
+    sid = write_metric_rows(store, changed, file=sample_root, publication="records_duckdb", sha256="e" * 64)
+    rev = store.rows("SELECT * FROM metric_revisions")
+    assert len(rev) == 1 and rev[0]["new_source_id"] == sid and rev[0]["new_value"] == first.value + 1
+
+
+def test_the_six_derived_metrics_are_catalogued(store: Store, rows: list[MetricRow], sample_root: Path) -> None:
+    """They made get_metric raise and vanished from the profile."""
+    from opmodel.records import DERIVED_METRICS
+
+    for metric in DERIVED_METRICS:
+        assert get_metric(metric).source == "records"
+    write_metric_rows(store, rows, file=sample_root, publication="records_duckdb", sha256="f" * 64)
+    held = {r["metric"]: r for r in list_metrics(store)}
+    assert all(held[m]["values_held"] > 0 and held[m]["name"] for m in DERIVED_METRICS)

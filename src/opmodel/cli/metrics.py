@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_rows, err_console, to_jsonable
 from opmodel.metrics import LEVELS, LoadReport, MetricsLoadError, list_metrics, load_files, metric_values
+from opmodel.metrics.loader import EXIT_OK
 
 app = typer.Typer(help="Metrics: load NHS England publications, list metrics, show values at any level.",
                   no_args_is_help=True)
@@ -50,11 +51,15 @@ def _summary(report: LoadReport) -> None:
         if f.status == "loaded":
             console.print(f"  [green]loaded[/]    {f.path} ({f.publication}): {f.rows} value(s), "
                           f"{f.inserted} new, {f.replaced} replaced, {f.unchanged} unchanged")
+            if f.kept:
+                console.print(f"  [yellow]warning[/]   {f.message}", highlight=False)
         elif f.status == "rejected":
             console.print(f"  [red]rejected[/]  {f.path}: {f.message}")
         elif f.status == "unchanged":
             console.print(f"  [dim]unchanged[/] {f.path}: {f.message}")
-    skipped = [f for f in report.files if f.status == "skipped"]
+    for f in report.named_skipped:
+        console.print(f"  [yellow]skipped[/]   {f.path}: {f.message or 'not a publication any reader recognises'}")
+    skipped = [f for f in report.files if f.status == "skipped" and not f.named]
     if skipped:
         console.print(f"  [dim]skipped {len(skipped)} file(s) no reader recognises:[/] "
                       + ", ".join(Path(f.path).name for f in skipped[:12]) + (" ..." if len(skipped) > 12 else ""))
@@ -76,7 +81,15 @@ def _summary(report: LoadReport) -> None:
 def load(paths: Annotated[list[Path], typer.Argument(help="Publication files or folders (searched recursively).")],
          dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False
          ) -> None:
-    """Load published files; files no reader recognises are skipped, malformed ones reject the batch."""
+    """Load published files; files no reader recognises are skipped, malformed ones reject the batch.
+
+    A file that looks like a publication (its name or header words) but is not recognised,
+    or a compressed file over the size limits, is refused with what is wrong.
+
+    Exit codes: 0 every file loaded or already loaded (files in folders that are not
+    publications are skipped); 1 rejected, nothing written; 3 loaded, but a file you
+    named was skipped as not a publication.
+    """
     with open_cli_store() as store, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                              TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("loading", total=None)
@@ -92,6 +105,8 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Publication files or 
             raise
         bar.update(task, completed=len(report.files))
     _summary(report)
+    if report.exit_code != EXIT_OK:
+        raise typer.Exit(report.exit_code)
 
 
 @app.command("list")

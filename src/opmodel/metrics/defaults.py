@@ -40,8 +40,11 @@ def seed_metrics(store: Store, data_dir: Path | None = None) -> None:
             FROM read_parquet($f)
             WHERE sha256 NOT IN (SELECT sha256 FROM metric_sources)""", {"f": str(sources)})
         store.execute("""
-            INSERT INTO metric_sources(source_id, file, file_name, sha256, publication, loaded_at, row_count)
-            SELECT new_id, file, file_name, sha256, publication, loaded_at, row_count FROM _metric_source_map""")
+            INSERT INTO metric_sources(source_id, file, file_name, sha256, publication, loaded_at, row_count, version)
+            SELECT new_id, file, file_name, sha256, publication, loaded_at, row_count,
+                   CASE WHEN contains(lower(file_name), 'final') THEN 2
+                        WHEN contains(lower(file_name), 'revised') THEN 1 ELSE 0 END  -- write.version_from_name
+            FROM _metric_source_map""")
         store.execute("""
             INSERT INTO metric_values(metric, org_code, period_start, period_end, numerator, denominator, value,
                                       provisional, source_id, source_row, extra)

@@ -1,19 +1,20 @@
-"""Landing derived metric values in the store, with provenance, atomically.
+"""Landing derived metric values in the store, through the metrics area's one write path.
 
-Derived values go into the metrics area's tables (``metric_sources``, ``metric_values``; see
-``store/migrations/metrics_001_values.sql``) exactly like published ones: one source row per
-derivation naming the records folder, a SHA-256 over its files and the publication
-``records_<engine>``, then one value row per metric, organisation and month. Re-deriving
-replaces the earlier values of the same keys. Everything happens in one transaction.
+Derived values are written exactly like published ones, by
+:func:`opmodel.metrics.write_values`: one source per derivation naming the records folder,
+a SHA-256 over its files and the publication ``records_<engine>``, then one value row per
+metric, organisation and month, checked, merged with revisions and catalogued
+(``metrics/catalogue/records.yaml``). Deriving the same files again is idempotent: the
+source is found by its digest and nothing is written twice (issue 16, item 10).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from opmodel.metrics import Source, write_values
 from opmodel.metrics.models import MetricRow
 from opmodel.store import Store
 
@@ -38,20 +39,8 @@ def known_provider_codes(store: Store) -> set[str]:
 
 def write_metric_rows(store: Store, rows: Sequence[MetricRow], *, file: Path, publication: str,
                       sha256: str) -> int:
-    """Record one source and its metric values in a single transaction; return the source id."""
-    values = [(r.metric, r.org_code, r.period_start, r.period_end, r.numerator, r.denominator, r.value,
-               r.provisional, r.source_row, json.dumps(r.extra, sort_keys=True)) for r in rows]
-    with store.transaction() as con:
-        source_id = int(store.scalar("SELECT nextval('metric_source_seq')"))
-        con.execute(
-            "INSERT INTO metric_sources(source_id, file, file_name, sha256, publication, row_count) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [source_id, str(file), file.name, sha256, publication, len(rows)])
-        con.executemany(
-            "INSERT INTO metric_values(metric, org_code, period_start, period_end, numerator, denominator, "
-            "value, provisional, source_row, extra, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (metric, org_code, period_start, period_end) DO UPDATE SET "
-            "numerator = excluded.numerator, denominator = excluded.denominator, value = excluded.value, "
-            "provisional = excluded.provisional, source_id = excluded.source_id, "
-            "source_row = excluded.source_row, extra = excluded.extra",
-            [(*v, source_id) for v in values])
-    return source_id
+    """Record one source and its metric values in a single transaction; return the source id.
+
+    The id of the earlier source if the same files were already derived with this publication.
+    """
+    return write_values(store, rows, Source(Path(file), publication, sha256)).source_id

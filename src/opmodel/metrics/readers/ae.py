@@ -23,7 +23,7 @@ from typing import Any
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 from opmodel.metrics.readers._xlsx import cell_text, iter_rows, open_workbook, sheet_names
 
 __all__ = ["AeMonthlyCsvReader", "AeProviderWorkbookReader", "ae_rows"]
@@ -93,7 +93,7 @@ class AeMonthlyCsvReader:
 
     def recognises(self, path: Path) -> bool:
         head = _head(path)
-        if not head or "\x00" in head:
+        if not head or "\x00" in head or not mentions(head[:4096], "org code", "a&e attendances type 1"):
             return False
         first = next(csv.reader(io.StringIO(head.splitlines()[0] if head.splitlines() else "")), [])
         names = {norm_header(c) for c in first}

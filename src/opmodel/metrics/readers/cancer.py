@@ -106,17 +106,23 @@ class CancerWaitingTimesReader:
     def _accumulate(self, path: Path, wb: Any, sheet: str) -> dict[tuple[dt.date, str, str], _Group]:
         groups: dict[tuple[dt.date, str, str], _Group] = {}
         seen: dict[tuple[Any, ...], int] = {}
+        periods: dict[tuple[Any, Any], dt.date] = {}  # the same few months on every row
         col: dict[str, int] | None = None
+        width = 0
         for row_no, values in iter_rows(path, wb, sheet):
             if col is None:
                 col = self._header(path, row_no, values)
+                width = max(col.values()) + 1 if col else 0
                 continue
-            if not any(v is not None and cell_text(v) != "" for v in values):
+            if not any(v is not None and (type(v) is not str or v.strip()) for v in values):
                 continue
-            if len(values) <= max(col.values()):
-                values = values + (None,) * (max(col.values()) + 1 - len(values))
+            if len(values) < width:
+                values = values + (None,) * (width - len(values))
             cell = {c: values[i] for c, i in col.items()}
-            month = self._period(path, row_no, cell)
+            pkey = (cell["PERIOD"], cell["MONTH"])
+            month = periods.get(pkey) if isinstance(pkey[0], dt.date) else None
+            if month is None:
+                month = periods[pkey] = self._period(path, row_no, cell)
             std = _norm(cell["STANDARD"]).lower()
             metric = STANDARDS.get(std)
             if metric is None:
@@ -133,16 +139,19 @@ class CancerWaitingTimesReader:
                                      f"{cell['STANDARD']} / {route} / {modality or '-'} / {cancer} "
                                      f"(first on row {seen[key]})")
             seen[key] = row_no
-            total = self._count(path, row_no, "TOTAL TREATED", cell["TOTAL TREATED"])
-            within = self._count(path, row_no, "WITHIN STANDARD", cell["WITHIN STANDARD"])
-            breaches = self._count(path, row_no, "BREACHES", cell["BREACHES"])
+            total, within, breaches = (
+                v if type(v) is float and v >= 0 else self._count(path, row_no, name, v)  # fast path first
+                for name, v in (("TOTAL TREATED", cell["TOTAL TREATED"]),
+                                ("WITHIN STANDARD", cell["WITHIN STANDARD"]), ("BREACHES", cell["BREACHES"])))
             if within > total + _TOLERANCE:
                 raise InputError.one(path, row_no, "WITHIN STANDARD", f"{within:g} within standard is more than "
                                      f"the {total:g} treated; expected WITHIN STANDARD <= TOTAL TREATED")
             if abs(within + breaches - total) > _TOLERANCE:
                 raise InputError.one(path, row_no, "BREACHES", f"{within:g} within standard + {breaches:g} "
                                      f"breaches != {total:g} treated; expected them to add up")
-            g = groups.setdefault((month, metric, org), _Group(first_row=row_no))
+            g = groups.get((month, metric, org))
+            if g is None:
+                g = groups[(month, metric, org)] = _Group(first_row=row_no)
             if metric == "cancer_fds_28d" or modality == ALL_MODALITIES:
                 g.total += total
                 g.within += within
@@ -183,6 +192,8 @@ class CancerWaitingTimesReader:
         return month.replace(day=1)
 
     def _count(self, path: Path, row_no: int, column: str, raw: Any) -> float:
+        if type(raw) is float and raw >= 0 and raw == raw:  # the usual cell, checked cheaply
+            return raw
         if isinstance(raw, bool) or raw is None or cell_text(raw) == "":
             raise InputError.one(path, row_no, column, f"expected a count, got {raw!r}")
         if isinstance(raw, int | float):

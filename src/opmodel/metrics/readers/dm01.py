@@ -22,7 +22,7 @@ import xlrd
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._parsing import norm_header, parse_count, parse_month_text
+from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 from opmodel.metrics.readers._periods import month_range
 
 __all__ = ["Dm01DerivedCsvReader", "Dm01WorkbookReader"]
@@ -30,6 +30,7 @@ __all__ = ["Dm01DerivedCsvReader", "Dm01WorkbookReader"]
 PUBLICATION = "dm01"
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _SHEET = "Provider"
+_BY_TEST = "Provider by Test"
 _CODE, _NAME, _TOTAL, _SIX = "provider code", "provider name", "total waiting list", "number waiting 6+ weeks"
 _REQUIRED = (_CODE, _NAME, _TOTAL, _SIX)
 
@@ -59,7 +60,10 @@ class Dm01WorkbookReader:
                 head = fh.read(1 << 17)
         except OSError:
             return False
-        return head[:8] == _OLE_MAGIC and b"Provider by Test" in head and b"Provider" in head
+        if head[:8] != _OLE_MAGIC:
+            return False
+        # BIFF8 stores a sheet name as 8-bit or as UTF-16: other tools than NHS England's use the latter.
+        return any(_BY_TEST.encode(enc) in head for enc in ("latin-1", "utf-16-le"))
 
     def read(self, path: Path) -> Iterator[MetricRow]:
         try:
@@ -149,7 +153,10 @@ class Dm01DerivedCsvReader:
     publication = PUBLICATION
 
     def recognises(self, path: Path) -> bool:
-        names = {norm_header(c) for c in _csv_header(path)}
+        header = _csv_header(path)
+        if not mentions(",".join(header), "provider code", "number waiting 6+ weeks"):
+            return False
+        names = {norm_header(c) for c in header}
         return ({"period", "regional team code", *_REQUIRED} <= names and "diagnostic id" not in names)
 
     def read(self, path: Path) -> Iterator[MetricRow]:
