@@ -39,6 +39,9 @@ from opmodel.cli import records as records_cli  # noqa: E402
 app.add_typer(records_cli.app, name="records")
 app.command("derive")(records_cli.derive_command)  # `opmodel derive` = `opmodel records derive`
 app.command("serve")(serve_command)
+from opmodel.cli import population as population_cli  # noqa: E402
+
+app.add_typer(population_cli.app, name="population")
 
 
 def _version(value: bool) -> None:

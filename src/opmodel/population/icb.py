@@ -20,8 +20,9 @@ from opmodel.population.stats import crude_rate, wilson_interval
 from opmodel.store import Store
 from opmodel.structure import Organisation, get_organisation, suggest_codes
 
-__all__ = ["AreaValue", "Predecessor", "area_value", "england_value", "icb_series", "icb_value", "icbs_on",
-           "indicator_entry", "population_weights", "predecessors", "resolve_icb"]
+__all__ = ["AreaValue", "Predecessor", "ValueCache", "area_value", "england_value", "icb_series", "icb_value",
+           "icbs_on",
+           "indicator_entry", "population_weights", "predecessors", "resolve_icb", "successions"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,47 @@ class AreaValue:
         return {"indicator_id": self.indicator_id, "org_code": self.org_code, "year": self.year,
                 "value": self.value, "lower_ci": self.lower_ci, "upper_ci": self.upper_ci, "count": self.count,
                 "denominator": self.denominator, "method": self.method, "predecessors": self.predecessors}
+
+
+class ValueCache:
+    """Values, successions and weights read once per request, so a profile of 36 ICBs costs a few queries."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows: dict[str, dict[tuple[str, int], tuple[Any, ...]]] = {}
+        self._preds: dict[str, list[Predecessor]] | None = None
+        self._weights: dict[str, float] | None = None
+        self._entries: dict[str, Indicator] = {}
+        self._icbs: dict[dt.date, list[dict[str, Any]]] = {}
+
+    def rows(self, indicator_id: str) -> dict[tuple[str, int], tuple[Any, ...]]:
+        if indicator_id not in self._rows:
+            got = self.store.execute(
+                "SELECT org_code, year, value, lower_ci, upper_ci, count, denominator FROM population_values "
+                "WHERE indicator_id = ? AND category = ''", [indicator_id]).fetchall()
+            self._rows[indicator_id] = {(str(r[0]), int(r[1])): r[2:] for r in got}
+        return self._rows[indicator_id]
+
+    def predecessors(self, code: str) -> list[Predecessor]:
+        if self._preds is None:
+            self._preds = successions(self.store)
+        return self._preds.get(code, [])
+
+    @property
+    def weights(self) -> dict[str, float]:
+        if self._weights is None:
+            self._weights = population_weights(self.store)
+        return self._weights
+
+    def entry(self, indicator_id: str) -> Indicator:
+        if indicator_id not in self._entries:
+            self._entries[indicator_id] = indicator_entry(self.store, indicator_id)
+        return self._entries[indicator_id]
+
+    def icbs_on(self, on: dt.date) -> list[dict[str, Any]]:
+        if on not in self._icbs:
+            self._icbs[on] = icbs_on(self.store, on)
+        return self._icbs[on]
 
 
 def indicator_entry(store: Store, indicator_id: str) -> Indicator:
@@ -91,22 +133,32 @@ def icbs_on(store: Store, on: dt.date) -> list[dict[str, Any]]:
         ORDER BY o.code""", {"d": on})
 
 
-def predecessors(store: Store, code: str) -> list[Predecessor]:
-    """The closed ICBs that formed ``code``, each with the share of its trusts that moved to it."""
-    opened = store.scalar("SELECT open_date FROM organisations WHERE code = ?", [code])
-    if opened is None:
-        return []
+def successions(store: Store) -> dict[str, list[Predecessor]]:
+    """Every ICB formed from closed ICBs: its predecessors and the share of each one's trusts it took.
+
+    A closed ICB's trusts that moved, on the day after it closed, to an ICB opened that day make
+    the succession; an ICB split between successors is apportioned by the trusts each received.
+    """
     rows = store.rows("""
         WITH moves AS (
             SELECT o.parent AS old, n.parent AS new
             FROM relationships o JOIN relationships n ON n.child = o.child
-            WHERE o.rel = 'trust_icb' AND n.rel = 'trust_icb' AND o.valid_to = $day_before
-                  AND n.valid_from = $opened AND o.parent <> n.parent)
-        SELECT m.old AS code, p.name, count(*) FILTER (WHERE m.new = $code) AS moved, count(*) AS total
-        FROM moves m JOIN organisations p ON p.code = m.old AND p.kind = 'icb' AND p.close_date = $day_before
-        GROUP BY m.old, p.name HAVING count(*) FILTER (WHERE m.new = $code) > 0 ORDER BY m.old""",
-                      {"opened": opened, "day_before": opened - dt.timedelta(days=1), "code": code})
-    return [Predecessor(r["code"], r["name"], r["moved"] / r["total"]) for r in rows]
+            JOIN organisations p ON p.code = o.parent AND p.kind = 'icb' AND p.close_date = o.valid_to
+            JOIN organisations s ON s.code = n.parent AND s.kind = 'icb' AND s.open_date = n.valid_from
+            WHERE o.rel = 'trust_icb' AND n.rel = 'trust_icb' AND n.valid_from = o.valid_to + INTERVAL 1 DAY
+                  AND o.parent <> n.parent)
+        SELECT m.new, m.old, p.name, count(*) AS moved, sum(count(*)) OVER (PARTITION BY m.old) AS total
+        FROM moves m JOIN organisations p ON p.code = m.old
+        GROUP BY m.new, m.old, p.name ORDER BY m.new, m.old""")
+    out: dict[str, list[Predecessor]] = {}
+    for r in rows:
+        out.setdefault(r["new"], []).append(Predecessor(r["old"], r["name"], float(r["moved"]) / float(r["total"])))
+    return out
+
+
+def predecessors(store: Store, code: str) -> list[Predecessor]:
+    """The closed ICBs that formed ``code``, each with the share of its trusts that moved to it."""
+    return successions(store).get(code, [])
 
 
 def population_weights(store: Store) -> dict[str, float]:
@@ -116,20 +168,24 @@ def population_weights(store: Store) -> dict[str, float]:
     return {str(c): float(v) for c, v in rows}
 
 
-def _direct(store: Store, indicator_id: str, org: str, year: int | None) -> AreaValue | None:
-    sql = ("SELECT year, value, lower_ci, upper_ci, count, denominator FROM population_values "
-           "WHERE indicator_id = ? AND org_code = ? AND category = ''")
-    params: list[Any] = [indicator_id, org]
-    if year is not None:
-        sql += " AND year = ?"
-        params.append(year)
-    row = store.execute(sql + " ORDER BY year DESC LIMIT 1", params).fetchone()
+def _cache(store: Store, cache: ValueCache | None) -> ValueCache:
+    return cache if cache is not None else ValueCache(store)
+
+
+def _direct(c: ValueCache, indicator_id: str, org: str, year: int | None) -> AreaValue | None:
+    rows = c.rows(indicator_id)
+    if year is None:
+        years = [y for (o, y) in rows if o == org]
+        if not years:
+            return None
+        year = max(years)
+    row = rows.get((org, year))
     if row is None:
         return None
-    y, v, lo, hi, n, d = row
-    out = AreaValue(indicator_id, org, int(y), float(v), lo, hi, n, d)
+    v, lo, hi, n, d = row
+    out = AreaValue(indicator_id, org, year, float(v), lo, hi, n, d)
     if (lo is None or hi is None) and n is not None and d:
-        iv = _interval(indicator_entry(store, indicator_id), float(n), float(d))
+        iv = _interval(c.entry(indicator_id), float(n), float(d))
         if iv is not None:
             out.lower_ci, out.upper_ci, out.method = iv[0], iv[1], f"published value, interval recomputed ({iv[2]})"
     return out
@@ -145,35 +201,27 @@ def _interval(ind: Indicator, count: float, denom: float) -> tuple[float, float,
     return None
 
 
-def _years(store: Store, indicator_id: str, orgs: list[str]) -> list[int]:
-    """Years in which every one of ``orgs`` has a value, newest first."""
-    rows = store.execute(
-        f"SELECT year FROM population_values WHERE indicator_id = ? AND category = '' AND org_code IN "
-        f"({', '.join('?' * len(orgs))}) GROUP BY year HAVING count(DISTINCT org_code) = ? ORDER BY year DESC",
-        [indicator_id, *orgs, len(orgs)]).fetchall()
-    return [int(r[0]) for r in rows]
-
-
-def _merged(store: Store, indicator_id: str, code: str, preds: list[Predecessor], year: int | None,
-            weights: dict[str, float]) -> AreaValue | None:
-    years = _years(store, indicator_id, [p.code for p in preds])
+def _merged(c: ValueCache, indicator_id: str, code: str, preds: list[Predecessor],
+            year: int | None) -> AreaValue | None:
+    rows = c.rows(indicator_id)
+    years = sorted({y for (_, y) in rows if all((p.code, y) in rows for p in preds)}, reverse=True)
     if year is not None:
         years = [y for y in years if y == year]
     if not years:
         return None
-    parts = [(p, _direct(store, indicator_id, p.code, years[0])) for p in preds]
+    parts = [(p, _direct(c, indicator_id, p.code, years[0])) for p in preds]
     names = [p.code + ("" if p.share == 1 else f" ({p.share:.0%} of its trusts)") for p in preds]
     if all(v is not None and v.count is not None and v.denominator for _, v in parts):
         n = sum(p.share * float(v.count or 0) for p, v in parts if v is not None)
         d = sum(p.share * float(v.denominator or 0) for p, v in parts if v is not None)
-        ind = indicator_entry(store, indicator_id)
+        ind = c.entry(indicator_id)
         iv = _interval(ind, n, d)
         return AreaValue(indicator_id, code, years[0], n / d * ind.multiplier, iv[0] if iv else None,
                          iv[1] if iv else None, n, d, "summed counts of predecessors " + ", ".join(names),
                          [p.code for p in preds])
-    if not all(p.code in weights for p in preds):
+    if not all(p.code in c.weights for p in preds):
         return None
-    w = {p.code: weights[p.code] * p.share for p in preds}
+    w = {p.code: c.weights[p.code] * p.share for p in preds}
     total = sum(w.values())
     value = sum(w[p.code] * v.value for p, v in parts if v is not None) / total
     return AreaValue(indicator_id, code, years[0], value, None, None, None, None,
@@ -181,24 +229,21 @@ def _merged(store: Store, indicator_id: str, code: str, preds: list[Predecessor]
 
 
 def icb_value(store: Store, indicator_id: str, code: str, year: int | None = None,
-              weights: dict[str, float] | None = None) -> AreaValue | None:
+              cache: ValueCache | None = None) -> AreaValue | None:
     """The ICB's value for ``year`` (latest held when None): as published, or from its predecessors."""
-    direct = _direct(store, indicator_id, code, year)
+    c = _cache(store, cache)
+    direct = _direct(c, indicator_id, code, year)
     if direct is not None:
         return direct
-    preds = predecessors(store, code)
-    if not preds:
-        return None
-    return _merged(store, indicator_id, code, preds, year, population_weights(store) if weights is None else weights)
+    preds = c.predecessors(code)
+    return _merged(c, indicator_id, code, preds, year) if preds else None
 
 
-def icb_series(store: Store, indicator_id: str, code: str) -> list[AreaValue]:
+def icb_series(store: Store, indicator_id: str, code: str, cache: ValueCache | None = None) -> list[AreaValue]:
     """Every year the ICB has a value (directly or from its predecessors), oldest first."""
-    years = [int(r[0]) for r in store.execute(
-        "SELECT DISTINCT year FROM population_values WHERE indicator_id = ? AND category = '' ORDER BY year",
-        [indicator_id]).fetchall()]
-    weights = population_weights(store)
-    out = [icb_value(store, indicator_id, code, y, weights) for y in years]
+    c = _cache(store, cache)
+    years = sorted({y for (_, y) in c.rows(indicator_id)})
+    out = [icb_value(store, indicator_id, code, y, c) for y in years]
     return [v for v in out if v is not None]
 
 
@@ -215,17 +260,15 @@ def area_value(values: list[AreaValue], weights: dict[str, float], indicator_id:
                      method=f"population-weighted mean of {len(held)} ICB values")
 
 
-def england_value(store: Store, indicator_id: str, year: int) -> AreaValue | None:
+def england_value(store: Store, indicator_id: str, year: int, cache: ValueCache | None = None) -> AreaValue | None:
     """England's published value for the year, else the population-weighted mean of the 42 ICBs."""
-    direct = _direct(store, indicator_id, ENGLAND, year)
+    c = _cache(store, cache)
+    direct = _direct(c, indicator_id, ENGLAND, year)
     if direct is not None:
         return direct
-    weights = population_weights(store)
-    rows = store.execute("SELECT org_code, value FROM population_values WHERE indicator_id = ? AND year = ? "
-                         "AND category = ''", [indicator_id, year]).fetchall()
-    held = [(str(c), float(v)) for c, v in rows if str(c) in weights]
+    held = [(o, float(r[0])) for (o, y), r in c.rows(indicator_id).items() if y == year and o in c.weights]
     if len(held) < 2:
         return None
-    total = sum(weights[c] for c, _ in held)
-    return AreaValue(indicator_id, ENGLAND, year, sum(weights[c] * v for c, v in held) / total,
+    total = sum(c.weights[o] for o, _ in held)
+    return AreaValue(indicator_id, ENGLAND, year, sum(c.weights[o] * v for o, v in held) / total,
                      method=f"derived: population-weighted mean of {len(held)} ICBs")
