@@ -90,7 +90,8 @@ def test_recomputed_intervals_match_published(capsys: pytest.CaptureFixture[str]
               f"not applicable {dict(rep.not_applicable)}")
     assert rep.matched["wilson"] > 4000 and rep.matched["byar"] > 1000 and rep.matched["exact_poisson"] > 100
     # docs/decisions.md (population): 92904 (2018-19) publishes Byar on a count within 2 of the one shown;
-    # 93124 publishes the count's interval, not the rate's; 93701 and 94103 use other methods (modelled or survey-based intervals).
+    # 93124 publishes the count's interval, not the rate's; 93701 and 94103 use other methods
+    # (modelled or survey-based intervals).
     assert {ind for _, ind in rep.exceptions} <= {"92904", "93124", "93701", "94103"}
 
 
