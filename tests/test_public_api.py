@@ -27,3 +27,11 @@ def test_structure_api_is_what_the_docs_promise() -> None:
 
     for name in ("org_details", "list_organisations", "tree", "changes", "load_ods", "ancestors_on"):
         assert name in structure.__all__
+
+
+def test_population_api_is_what_the_docs_promise() -> None:
+    from opmodel import population
+
+    for name in ("icb_profile", "compare_indicator", "load_population_files", "wilson_interval", "byar_interval",
+                 "dsr_dobson", "slope_index_of_inequality", "successions", "icb_value"):
+        assert name in population.__all__
