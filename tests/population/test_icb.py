@@ -100,3 +100,23 @@ def test_compare_has_split_and_trend(store: Store) -> None:
     assert r["funnel"]["overdispersion"]["k"] == 36
     reg = compare_indicator(store, "core20_share", "region", on=dt.date(2025, 6, 1))
     assert len(reg["rows"]) == 7
+
+
+def test_deprivation_gradient_from_england_deciles(store: Store) -> None:
+    from opmodel.population.inequality import deprivation_gradient
+
+    g = deprivation_gradient(store, "ft93763", 2022)   # alcohol-related mortality
+    assert g is not None and g["groups"] == 10 and g["sii"] > 0 and g["rii"] > 1
+    assert g["most_deprived"] > g["least_deprived"]
+    assert deprivation_gradient(store, "qof_hypertension", 2023) is None   # no decile rows held
+    r = compare_indicator(store, "ft93763", "icb", year=2022)
+    assert r["inequality"] is not None and r["inequality"]["sii"] == pytest.approx(g["sii"])
+
+
+def test_headline_rows_are_persons(store: Store) -> None:
+    # alcohol-specific admissions under 18 are published for males, females and persons: the headline is persons
+    row = store.execute("SELECT value FROM population_values WHERE indicator_id = 'ft92904' AND org_code = 'england' "
+                        "AND year = 2018 AND category = ''").fetchone()
+    male = store.execute("SELECT value FROM population_values WHERE indicator_id = 'ft92904' AND org_code = 'england' "
+                         "AND year = 2018 AND category = 'Male'").fetchone()
+    assert row is not None and male is not None and row[0] != male[0]

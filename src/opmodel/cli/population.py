@@ -87,6 +87,10 @@ def compare(indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. qo
                           f"{s['icb_iqr']:.2f}. Counts: {r['denominator_note']}.")
         if r["trend"]:
             console.print(f"Over {len(r['trend']['years'])} years: {r['trend']['reading']}.")
+        if r["inequality"]:
+            q = r["inequality"]
+            console.print(f"England by deprivation decile ({q['breakdown']}): slope index of inequality "
+                          f"{q['sii']:.2f}, relative index {q['rii']:.2f} ({q['reading']}).")
 
 
 @app.command("load")

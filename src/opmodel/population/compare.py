@@ -13,6 +13,7 @@ from typing import Any
 
 from opmodel.errors import OpmodelError
 from opmodel.population.icb import AreaValue, ValueCache, area_value, england_value
+from opmodel.population.inequality import deprivation_gradient
 from opmodel.population.profile import icb_values_on
 from opmodel.variation import FunnelError, FunnelUnit, TrustValue, consistency_trend, decompose_period, funnel_analysis
 
@@ -76,7 +77,8 @@ def compare_indicator(store: Store, indicator_id: str, level: str = "icb", year:
     out: dict[str, Any] = {
         "indicator": ind.to_json(), "level": level, "period": str(y), "on": day.isoformat(),
         "england": eng.to_json() if eng else None, "rows": rows, "third_party": ind.third_party,
-        "funnel": None, "variance_split": None, "trend": None, "denominator_note": None}
+        "funnel": None, "variance_split": None, "trend": None, "denominator_note": None,
+        "inequality": deprivation_gradient(store, indicator_id, y)}
     if not mult or len(values) < 3:
         return out
     counts, note = counts_for(values, c, mult)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +104,44 @@ def _year(path: Path, line: int, fld: str, text: str) -> int:
     return int(t)
 
 
+def _breakdown(r: dict[str, str], default_sex: str, default_age: str) -> str:
+    """The row's breakdown: '' for the indicator's headline sex and age with no category.
+
+    Fingertips puts the category's label in ``CategoryType`` and the kind of breakdown in
+    ``Category`` (e.g. "County & UA deprivation deciles in England …"); both are kept.
+    """
+    parts: list[str] = []
+    sex, age = (r.get("Sex") or "").strip(), (r.get("Age") or "").strip()
+    if sex != default_sex:
+        parts.append(sex)
+    if age != default_age:
+        parts.append(age)
+    label, kind = (r.get("CategoryType") or "").strip(), (r.get("Category") or "").strip().strip('"')
+    if label:
+        parts.append(f"{kind}: {label}" if kind else label)
+    return "; ".join(parts)
+
+
+def _headline(records: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Per indicator, the headline sex (Persons when published) and its most common age band."""
+    by: dict[str, Counter[tuple[str, str]]] = {}
+    for _, r in records:
+        by.setdefault(r.get("IndicatorId", ""), Counter())[((r.get("Sex") or "").strip(),
+                                                             (r.get("Age") or "").strip())] += 1
+    out: dict[str, tuple[str, str]] = {}
+    for ind, c in by.items():
+        sexes = {s for s, _ in c}
+        sex = "Persons" if "Persons" in sexes else max(sexes, key=lambda x: sum(n for (s, _), n in c.items() if s == x))
+        out[ind] = (sex, max(((a, n) for (s, a), n in c.items() if s == sex), key=lambda t: t[1])[0])
+    return out
+
+
 def _fingertips(path: Path) -> PopulationFile:
     rows: list[PopulationRow] = []
     seen: dict[int, Indicator] = {}
-    for line, r in _records(path):
+    records = list(_records(path))
+    headline = _headline(records)
+    for line, r in records:
         value = _num(path, line, "Value", r.get("Value"))
         if value is None:
             continue
@@ -122,7 +157,7 @@ def _fingertips(path: Path) -> PopulationFile:
             f"{FINGERTIPS_PREFIX}{fid}", (r.get("AreaCode") or "").strip(), _year(path, line, "Year", r["Year"]),
             value, _num(path, line, "Count", r.get("Count")), _num(path, line, "Denominator", r.get("Denominator")),
             _num(path, line, "LowerCI", r.get("LowerCI")), _num(path, line, "UpperCI", r.get("UpperCI")),
-            (r.get("Category") or "").strip(), line))
+            _breakdown(r, *headline[r.get("IndicatorId", "")]), line))
     return PopulationFile(path, "fingertips_data", "OHID Fingertips", False, rows, list(seen.values()))
 
 
