@@ -104,16 +104,20 @@ def _measure(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _cancer(store: Store, code: str, on: dt.date) -> list[dict[str, Any]]:
     """62-day and 28-day cancer performance of the ICB's trusts on ``on``, latest month held."""
-    from opmodel.metrics import metric_values
+    from opmodel.metrics import list_metrics, metric_values
     from opmodel.structure import list_organisations
 
     trusts = {t["code"] for t in list_organisations(store, kind="trust", on=on, icb=code)}
+    latest = {m["metric"]: m.get("last_period") for m in list_metrics(store)}
     out: list[dict[str, Any]] = []
     for metric, name in (("cancer_62d", "Cancer 62-day referral to first treatment"),
                          ("cancer_fds_28d", "Cancer 28-day Faster Diagnosis Standard")):
+        last_period = latest.get(metric)
+        if last_period is None:
+            continue
         try:
-            rows = [r for r in metric_values(store, metric, level="trust") if r["org_code"] in trusts
-                    and r["numerator"] is not None and r["denominator"]]
+            rows = [r for r in metric_values(store, metric, level="trust", start=last_period, end=last_period)
+                    if r["org_code"] in trusts and r["numerator"] is not None and r["denominator"]]
         except OpmodelError:
             continue
         if not rows:
