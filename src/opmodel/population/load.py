@@ -2,7 +2,8 @@
 
 Each file is read by :mod:`opmodel.population.readers`; values replace earlier ones for the
 same indicator, area, year and category, and published area codes are mapped to the registry's
-ODS ICB codes (ONS E54… through ``organisations.ons_code``) so every view can ask by either.
+ODS codes (ONS E54… and E40… through ``organisations.ons_code``) so every view can ask by either;
+sub-ICB (E38) and local-authority codes stay as published (the registry holds no ONS code for them).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _save(store: Store, f: PopulationFile, sha: str) -> int:
         SELECT b.indicator_id, b.area_code,
                CASE WHEN b.area_code = $eng THEN $england
                     ELSE coalesce((SELECT o.code FROM organisations o WHERE o.ons_code = b.area_code
-                                   AND o.kind = 'icb' LIMIT 1), b.area_code) END,
+                                   AND o.kind IN ('icb', 'region') LIMIT 1), b.area_code) END,
                b.year, b.category, b.value, b.count, b.denominator, b.lower_ci, b.upper_ci, $sid, b.source_row
         FROM _population_batch b""", {"eng": _ENGLAND_ONS, "england": ENGLAND, "sid": sid})
     store.con.unregister("_population_batch")
