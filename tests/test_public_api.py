@@ -40,3 +40,9 @@ def test_register_api_is_what_the_docs_promise() -> None:
     for name in ("open_register", "add_user", "decide", "create_case", "update_case", "case_history",
                  "StaleVersion", "AccessDenied", "suggest", "overdue", "cases_csv"):
         assert name in register.__all__
+def test_population_api_is_what_the_docs_promise() -> None:
+    from opmodel import population
+
+    for name in ("icb_profile", "compare_indicator", "load_population_files", "wilson_interval", "byar_interval",
+                 "dsr_dobson", "slope_index_of_inequality", "successions", "icb_value"):
+        assert name in population.__all__

@@ -7,6 +7,7 @@ of the box, with no network and no ../shared at run time.
 from __future__ import annotations
 
 from opmodel.metrics.defaults import seed_metrics
+from opmodel.population.defaults import seed_population
 from opmodel.store.connection import register_seeder
 from opmodel.structure.defaults import seed_structure
 
@@ -14,3 +15,4 @@ __all__: list[str] = []
 
 register_seeder("structure", seed_structure)
 register_seeder("metrics", seed_metrics)
+register_seeder("population", seed_population)

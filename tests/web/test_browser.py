@@ -18,6 +18,7 @@ ALL_PAGES = ["/", "/?on=2025-06-01", "/organisations/RJ1", "/organisations/RJ1?o
              "/icbs/QKK", "/search?q=leeds&go=list", "/search", "/organisations/NOPE", "/organisations/RV9",
              "/league", "/league?region=Y56&sort=average&order=desc", "/operating-model",
              "/operating-model?on=2021-01-01", "/metrics", "/metrics/ae_4hr", "/api/docs"]
+ALL_PAGES += ["/icbs/S1Y5D?on=2026-06-01", "/icbs/QYG?on=2025-06-01"]  # population section: merged and NW ICBs
 
 
 @pytest.fixture(scope="session")
@@ -142,3 +143,12 @@ def test_every_page_passes_axe_wcag_aa(page: Page, live_server: str, url: str) -
     page.goto(live_server + url)
     violations = axe_violations(page)
     assert violations == [], violations
+
+
+def test_icb_population_section_has_a_chart_and_its_data_table(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/icbs/S1Y5D?on=2026-06-01")
+    expect(page.locator("#population-health")).to_have_text("Population health and inequalities")
+    expect(page.locator("#population-spine svg[role=img]")).to_have_count(1)
+    page.locator("#population-spine summary").click()
+    expect(page.locator("#population-spine table tbody tr").first).to_be_visible()
+    assert axe_violations(page) == []

@@ -47,6 +47,9 @@ report_cli.register(app)  # opmodel report ORG --period P --pdf FILE | --pptx FI
 from opmodel.cli import register as register_cli  # noqa: E402
 
 register_cli.register(app)  # opmodel users | cases | access
+from opmodel.cli import population as population_cli  # noqa: E402
+
+app.add_typer(population_cli.app, name="population")
 
 
 def _version(value: bool) -> None:

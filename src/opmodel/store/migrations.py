@@ -15,7 +15,8 @@ import duckdb
 __all__ = ["SCHEMA_AREAS", "applied_versions", "migrate", "pending"]
 
 # Order matters: later areas may reference earlier ones' tables.
-SCHEMA_AREAS = ("core", "structure", "accountability", "metrics", "oversight", "variation", "records")
+SCHEMA_AREAS = ("core", "structure", "accountability", "metrics", "oversight", "variation", "records",
+                "population")
 
 _NAME = re.compile(r"^(?P<area>[a-z]+)_(?P<version>\d{3})_[a-z0-9_]+\.sql$")
 

@@ -15,6 +15,7 @@ from opmodel.web import (
     api_accountability,
     api_metrics,
     api_oversight,
+    api_population,
     api_register,
     api_reports,
     api_structure,
@@ -86,6 +87,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(api_metrics.router)
     app.include_router(api_reports.router)
     app.include_router(api_register.router)
+    app.include_router(api_population.router)
     app.include_router(pages_structure.router)
     app.include_router(pages_oversight.router)
     app.include_router(pages_accountability.router)

@@ -15,6 +15,7 @@ from opmodel.structure import list_organisations
 from opmodel.web.views_accountability import org_accountability
 from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
 from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
+from opmodel.web.views_population import population_section
 
 __all__ = ["area_sections", "organisation_sections", "overview_sections"]
 
@@ -51,4 +52,5 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     if kind == "icb":
         out["metrics"] = org_metrics(store, code, memo)
+        out["population"] = population_section(store, code, on, memo)
     return out

@@ -1,0 +1,76 @@
+"""Population health and inequalities: indicators by ICB, Fingertips statistics, Core20PLUS5.
+
+Readers recognise Fingertips downloads, the third-party ICB extract and the IMD 2025 ICB
+summaries by content; ``stats`` holds the public-health interval methods; ``icb`` carries
+values across the April 2026 ICB mergers; ``profile`` assembles what an ICB page, the CLI and
+the API show.
+"""
+
+from opmodel.population.catalogue import CATALOGUE, Indicator, get_indicator
+from opmodel.population.compare import compare_indicator
+from opmodel.population.defaults import seed_population
+from opmodel.population.icb import (
+    AreaValue,
+    Predecessor,
+    ValueCache,
+    england_value,
+    icb_series,
+    icb_value,
+    icbs_on,
+    predecessors,
+    resolve_icb,
+    successions,
+)
+from opmodel.population.load import LoadResult, load_population_files, population_files
+from opmodel.population.profile import accountable_body, core20plus5, icb_profile
+from opmodel.population.readers import PopulationFile, PopulationRow, detect_layout, read_population_file
+from opmodel.population.stats import (
+    ESP2013,
+    Interval,
+    SiiResult,
+    byar_interval,
+    compare_with_england,
+    crude_rate,
+    dsr_dobson,
+    exact_poisson_interval,
+    slope_index_of_inequality,
+    wilson_interval,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "ESP2013",
+    "AreaValue",
+    "Indicator",
+    "Interval",
+    "LoadResult",
+    "PopulationFile",
+    "PopulationRow",
+    "Predecessor",
+    "SiiResult",
+    "ValueCache",
+    "accountable_body",
+    "byar_interval",
+    "compare_indicator",
+    "compare_with_england",
+    "core20plus5",
+    "crude_rate",
+    "detect_layout",
+    "dsr_dobson",
+    "england_value",
+    "exact_poisson_interval",
+    "get_indicator",
+    "icb_profile",
+    "icb_series",
+    "icb_value",
+    "icbs_on",
+    "load_population_files",
+    "population_files",
+    "predecessors",
+    "read_population_file",
+    "resolve_icb",
+    "seed_population",
+    "slope_index_of_inequality",
+    "successions",
+    "wilson_interval",
+]
