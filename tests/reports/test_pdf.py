@@ -89,8 +89,12 @@ def test_integration_points_degrade_honestly(reports: dict[str, Report], pdfs: d
     assert "No open support case is recorded for RJ1" in " ".join(pdf_text(pdfs["RJ1"]).split())
     assert reports["RJ1"].population is None
     icb = reports["QKK"]
-    assert icb.population is not None and not icb.population.available
-    assert "Population health indicators not available in this installation" in pdf_text(pdfs["QKK"])
+    assert icb.population is not None and icb.population.available
+    assert {i["indicator_id"] for i in icb.population.indicators} >= {"qof_hypertension", "core20_share"}
+    text = " ".join(pdf_text(pdfs["QKK"]).split())
+    assert "Hypertension prevalence" in text and "Core20" in text
+    region = reports["Y56"].population
+    assert region is not None and {i["org_code"] for i in region.indicators} == {"QKK", "QMF", "QMJ", "QRV", "QWE"}
 
 
 def test_accountability_and_sources(reports: dict[str, Report], pdfs: dict[str, Path]) -> None:

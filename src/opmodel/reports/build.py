@@ -60,5 +60,5 @@ def build_report(store: Store, org: str, period: str, template: ReportTemplate |
                  if p["kind"] in ("icb", "region")],
         oversight=oversight_position(store, code, level, ctx), kpis=kpis, skipped_measures=skipped, charts=charts,
         peer_scores=peers, peer_note=peer_note, accountability=lines, accountability_model=model,
-        support=support_status(store, code), population=population_headline(store, code, level),
+        support=support_status(store, code), population=population_headline(store, code, level, on=per.end),
         sources=data_sources(store, [k.metric for k in kpis] + (nof if level == "trust" else []), per.end))

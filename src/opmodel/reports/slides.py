@@ -83,7 +83,10 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
                 f"{len(c['actions'])} open action(s)"  # type: ignore[arg-type]
                 for c in report.support.cases])
     if report.population is not None:
-        _bullets(prs, next(titles), [report.population.note])
+        _bullets(prs, next(titles), [report.population.note]
+                 + [f"{i['org_code']} {i['indicator']} ({i['period']}): {i['value']:.1f}"
+                    f"; {str(i['compared'] or 'not compared').replace('_', ' ')}"
+                    for i in report.population.indicators[:8] if isinstance(i.get("value"), int | float)])
     _table(prs, next(titles), ["Publication", "Periods", "Licence"],
            [[s.publication, f"{s.first_period} to {s.last_period}", s.licence] for s in report.sources])
     buf = io.BytesIO()
