@@ -22,7 +22,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 from starlette.types import Message
 
-from opmodel.metrics import MetricsLoadError, load_files
+from opmodel.errors import InputError
+from opmodel.metrics import load_files
 from opmodel.web.hub import StoreHub
 from opmodel.web.schemas import Message as MessageBody
 from opmodel.web.schemas import Rejected
@@ -139,24 +140,37 @@ async def upload(request: Request,
 async def _load(hub: StoreHub, paths: list[Path], names: dict[str, str]) -> JSONResponse:
     from starlette.concurrency import run_in_threadpool
 
+    def where(path: str) -> str:
+        return names.get(path, Path(path).name)
+
+    def rejected(exc: InputError) -> JSONResponse:
+        problems = [{"file": where(p.file), "line": p.line, "field": p.field, "message": p.message}
+                    for p in exc.problems]
+        return _error(422, "Rejected; nothing was written.", problems=problems)
+
     def run() -> JSONResponse:
-        with hub.writer() as store:
+        # One upload is checked and loaded at a time. The check runs on a read cursor and
+        # rolls back, so a rejected upload leaves the store version (and every cached page) as it was.
+        with hub.upload_lock:
             try:
-                check = load_files(store, paths, dry_run=True)
-            except MetricsLoadError as exc:
-                problems = [{"file": names.get(p.file, Path(p.file).name), "line": p.line, "field": p.field,
-                             "message": p.message} for p in exc.problems]
-                return _error(422, "Rejected; nothing was written.", problems=problems)
+                with hub.reader() as store:
+                    check = load_files(store, paths, dry_run=True)
+            except InputError as exc:  # MetricsLoadError, and the readers' archive limits
+                return rejected(exc)
             skipped = [f for f in check.files if f.status == "skipped"]
             if skipped:
                 return _error(422, "Rejected; nothing was written.", problems=[
-                    {"file": names.get(f.path, Path(f.path).name), "line": None, "field": None,
+                    {"file": where(f.path), "line": None, "field": None,
                      "message": f.message or "not a publication opmodel recognises (expected an NHS England "
                                              "statistics file: A&E, RTT, cancer, DM01, AmbSYS, KH03, staff survey "
                                              "or NOF dashboard)"} for f in skipped])
-            report = load_files(store, paths).to_dict()
+            try:
+                with hub.writer() as store:
+                    report = load_files(store, paths).to_dict()
+            except InputError as exc:
+                return rejected(exc)
         for f in report["files"]:  # type: ignore[attr-defined]
-            f["path"] = names.get(f["path"], Path(f["path"]).name)
+            f["path"] = where(f["path"])
         return JSONResponse(report)
 
     return await run_in_threadpool(run)

@@ -26,6 +26,7 @@ from opmodel.web import (
 from opmodel.web.caching import ResponseCache
 from opmodel.web.errors import install_error_handlers
 from opmodel.web.hub import StoreHub
+from opmodel.web.security import SecurityHeaders
 from opmodel.web.settings import WebSettings
 from opmodel.web.templating import make_templates
 
@@ -87,5 +88,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cache_entries > 0:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
-                           skip_prefixes=())
+                           max_bytes=settings.cache_bytes, skip_prefixes=())
+    app.add_middleware(SecurityHeaders)
     return app

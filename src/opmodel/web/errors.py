@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
 from opmodel.errors import InputError, OpmodelError, UnknownCodeError
+from opmodel.store.locking import StoreBusyError
 
 __all__ = ["install_error_handlers"]
 
@@ -39,6 +40,16 @@ def install_error_handlers(app: FastAPI) -> None:
         problems: list[dict[str, Any]] = [
             {"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in exc.problems]
         return JSONResponse({"detail": "Rejected; nothing was written.", "problems": problems}, 422)
+
+    @app.exception_handler(StoreBusyError)
+    async def busy(request: Request, exc: StoreBusyError) -> Response:
+        """Another command (a load) held the store longer than a request waits: try again shortly."""
+        headers = {"Retry-After": "5"}
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, 503, headers=headers)
+        response = _page(request, 503, "The data is being updated", str(exc))
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(OpmodelError)
     async def other(request: Request, exc: OpmodelError) -> Response:

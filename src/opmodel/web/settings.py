@@ -17,10 +17,18 @@ DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 class WebSettings:
     """Start-up configuration; ``token`` None means uploads are refused; ``cache_entries`` 0 turns
     the response cache (and ETags) off, which only the benchmark's uncached run does; ``warm_up``
-    computes the shared oversight runs and starts the chart renderer in the background at start-up."""
+    computes the shared oversight runs and starts the chart renderer in the background at start-up;
+    ``cache_bytes`` bounds the response cache's memory. The token is stripped of surrounding
+    whitespace (see :func:`opmodel.web.security.clean_token`)."""
 
     store_path: Path | None = None
     token: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     cache_entries: int = 2048
     warm_up: bool = False
+    cache_bytes: int = 128 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        from opmodel.web.security import clean_token
+
+        object.__setattr__(self, "token", clean_token(self.token))
