@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +30,7 @@ from opmodel.web.schemas import Message as MessageBody
 from opmodel.web.schemas import Rejected
 from opmodel.web.settings import WebSettings
 
-__all__ = ["router"]
+__all__ = ["archive_problem", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
@@ -78,6 +79,34 @@ async def _buffer(request: Request, limit: int, spool: Any) -> None:
     spool.seek(0)
 
 
+def archive_problem(paths: list[Path], names: dict[str, str], max_unpacked: int, max_ratio: int) -> str | None:
+    """Why the zip containers (ZIP, XLSX) among ``paths`` would unpack too far, or None.
+
+    Read from each archive's directory only, before any member is inflated: a 9 MB
+    file that unpacks to 2 GB would otherwise cost every other request its CPU
+    (issue 16 item 4). The readers keep their own checks for files loaded by the CLI.
+    """
+    total = 0
+    for path in paths:
+        if not zipfile.is_zipfile(path):
+            continue
+        name = names.get(str(path), path.name)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError):
+            continue  # the readers say what is wrong with it
+        for m in members:
+            total += m.file_size
+            if m.file_size > 1024 * 1024 and m.file_size > max_ratio * max(m.compress_size, 1):
+                return (f"{name}: member {m.filename} would unpack from {m.compress_size:,} to {m.file_size:,} "
+                        f"bytes (more than {max_ratio} times); refused as a likely compression bomb.")
+        if total > max_unpacked:
+            return (f"{name}: the upload would unpack to {total:,} bytes, more than the {max_unpacked:,} "
+                    f"accepted; send fewer or smaller files.")
+    return None
+
+
 def _safe_name(name: str | None, index: int) -> str:
     base = _SAFE.sub("_", Path(name or "").name).strip(" .") or f"upload-{index}"
     return base[:200]
@@ -89,7 +118,8 @@ def _safe_name(name: str | None, index: int) -> str:
                400: {"model": MessageBody, "description": "Not a multipart upload with files."},
                401: {"model": MessageBody, "description": "Missing or wrong bearer token."},
                403: {"model": MessageBody, "description": "Uploads are disabled (no token at start-up)."},
-               413: {"model": MessageBody, "description": "Upload larger than the server accepts."},
+               413: {"model": MessageBody, "description": "Upload larger than the server accepts, or an "
+                                                          "archive that would unpack too far."},
                422: {"model": Rejected, "description": "Malformed or unrecognised file; store unchanged."}})
 async def upload(request: Request,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> JSONResponse:
@@ -134,6 +164,9 @@ async def upload(request: Request,
             target.write_bytes(await up.read())
             paths.append(target)
         names = {str(p): p.name for p in paths}
+        problem = archive_problem(paths, names, settings.max_unpacked_bytes, settings.max_ratio)
+        if problem is not None:
+            return _error(413, problem)
         return await _load(hub, paths, names)
 
 

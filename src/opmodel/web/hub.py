@@ -49,7 +49,7 @@ class StoreHub:
     """The server's store: migrated and seeded once, shared by concurrent requests, closed when idle."""
 
     def __init__(self, path: Path | str | None, *, idle_seconds: float = 2.0, wait_seconds: float = 20.0) -> None:
-        root = open_store(path)
+        root = open_store(path, wait=wait_seconds)
         self.path = root.path
         self.idle_seconds = idle_seconds
         self.wait_seconds = wait_seconds
