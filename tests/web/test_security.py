@@ -96,3 +96,25 @@ def test_usual_api_addresses_redirect(client: TestClient, old: str, new: str) ->
     assert r.status_code in (301, 307, 308)
     assert r.headers["location"] == new
     assert client.get(old).status_code == 200
+
+
+def test_a_readers_archive_limit_is_a_422_naming_the_uploaded_file(store_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readers raise an ``InputError`` (subclass) for archives past their own limits; the API
+    answers 422 with the name the user uploaded, not the server's temporary path."""
+    from opmodel.errors import InputError
+    from opmodel.web import api_uploads
+
+    def refuse(store: object, paths: list[Path], dry_run: bool = False) -> None:
+        raise InputError.one(paths[0], None, None, "unpacks to more than the reader accepts")
+
+    monkeypatch.setattr(api_uploads, "load_files", refuse)
+    app = create_app(WebSettings(store_path=store_path, token=TOKEN))
+    with TestClient(app) as c:
+        before = app.state.hub.version
+        r = c.post("/api/v1/metric-files", files={"file": ("rtt.zip", _bomb(1000), "application/zip")},
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+        assert app.state.hub.version == before
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["file"] == "rtt.zip"
+    assert "more than the reader accepts" in r.json()["problems"][0]["message"]
