@@ -71,15 +71,27 @@ def test_pip_output_becomes_one_line_per_package(quickstart: ModuleType,
 
 
 def test_stopping_the_dashboard_prints_no_traceback(quickstart: ModuleType,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    code = "import time\ntime.sleep(3)\n"  # a server that takes a moment to shut down after Ctrl+C
-    import signal
-    import threading
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C reaches both processes: we wait for the server to shut down cleanly, never kill it
+    first, and no KeyboardInterrupt escapes."""
+    waits: list[float | None] = []
 
-    timer = threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGINT))
-    timer.start()
-    quickstart.serve_until_stopped([sys.executable, "-c", code])  # returns; no KeyboardInterrupt escapes
-    timer.cancel()
+    class Server:
+        def __init__(self, cmd: list[str], cwd: Path) -> None:
+            self.killed = False
+
+        def wait(self, timeout: float | None = None) -> int:
+            waits.append(timeout)
+            if len(waits) == 1:
+                raise KeyboardInterrupt
+            return 0
+
+        def kill(self) -> None:
+            raise AssertionError("the server shuts itself down on Ctrl+C; killing it loses that")
+
+    monkeypatch.setattr(quickstart.subprocess, "Popen", Server)
+    quickstart.serve_until_stopped(["opmodel", "serve"])
+    assert len(waits) == 2 and waits[1] is not None
 
 
 def test_a_failing_server_is_one_line_not_a_traceback(quickstart: ModuleType) -> None:
