@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
@@ -9,6 +12,8 @@ from opmodel.web.caching import ResponseCache
 from opmodel.web.hub import StoreHub
 
 from .conftest import TOKEN
+
+T = TypeVar("T")
 
 
 def test_cache_is_invalidated_by_a_write(private_client: TestClient) -> None:
@@ -67,7 +72,6 @@ def test_unknown_query_parameters_share_one_cache_entry(private_client: TestClie
 
 def test_cache_is_bounded_by_bytes() -> None:
     """Issue 16 item 3: the cache holds at most ``max_bytes`` of bodies, whatever the count."""
-    import asyncio
 
     import httpx
 
@@ -82,7 +86,7 @@ def test_cache_is_bounded_by_bytes() -> None:
             for n in range(200):
                 assert (await c.get(f"/p{n:04d}")).status_code == 200
 
-    asyncio.run(run())
+    _in_own_loop(run)
     assert 0 < cache.size_bytes <= 50_000
     assert len(cache) < 200
 
@@ -108,7 +112,7 @@ def test_concurrent_misses_render_the_page_once() -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cache), base_url="http://t") as c:
             return [r.status_code for r in await asyncio.gather(*(c.get("/organisations/RJ1") for _ in range(50)))]
 
-    assert asyncio.run(run()) == [200] * 50
+    assert _in_own_loop(run) == [200] * 50
     assert calls == 1
 
 
@@ -140,3 +144,17 @@ def _cache(client: TestClient) -> ResponseCache:
     while not isinstance(stack, ResponseCache):
         stack = stack.app
     return stack
+
+
+def _in_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` in a fresh event loop on its own thread (the browser tests' Playwright keeps
+    a loop running on the main thread for the session)."""
+    import asyncio
+    import threading
+
+    out: list[T] = []
+    thread = threading.Thread(target=lambda: out.append(asyncio.run(main())))
+    thread.start()
+    thread.join(60)
+    assert out, "the coroutine did not finish"
+    return out[0]
