@@ -13,14 +13,19 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import venv
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+HOST = "127.0.0.1"
+PORT = 8000
 
 
 def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
@@ -28,17 +33,84 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True, env=env)
 
 
-def ensure_venv(extras: str) -> None:
+def step(number: int, total: int, text: str) -> None:
+    """One line per step, so a first run never sits silent (issue 16 item 12)."""
+    print(f"\n[{number}/{total}] {text}", flush=True)
+
+
+def pip_progress(lines: Iterable[str]) -> list[str]:
+    """Show what pip is doing in a few words per package, printing as it goes; return its output."""
+    seen: list[str] = []
+    count = 0
+    for raw in lines:
+        seen.append(raw)
+        line = raw.strip()
+        if line.startswith("Collecting "):
+            count += 1
+            name = line.removeprefix("Collecting ").split()[0]
+            print(f"  {count:>3}. {name}", flush=True)
+        elif line.startswith("Installing collected packages:"):
+            names = line.split(":", 1)[1].split(",")
+            print(f"  installing {len(names)} package(s) into .venv ...", flush=True)
+        elif line.startswith("Successfully installed"):
+            print(f"  installed {len(line.split()) - 2} package(s)", flush=True)
+    return seen
+
+
+def pip_install(*args: str) -> None:
+    """``pip install`` with a line per package instead of minutes of silence; its log on failure."""
+    cmd = [str(BIN / "python"), "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check",
+           *args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    output = pip_progress(proc.stdout)
+    if proc.wait() != 0:
+        sys.stdout.write("".join(output[-40:]))
+        sys.exit(f"pip install failed (exit {proc.returncode}); its last lines are above.")
+
+
+def ensure_venv(extras: str, first_step: int = 1, total: int = 2) -> None:
     """Create .venv and install the package with ``extras``, skipping when nothing changed."""
+    step(first_step, total, f"Python environment in {VENV.relative_to(ROOT)}")
     if not (BIN / "python").exists():
+        print("  creating it (python3 -m venv) ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    else:
+        print("  reusing it", flush=True)
     stamp = VENV / f".installed-{extras.replace(',', '-')}"
     key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    step(first_step + 1, total, f"Installing opmodel and its dependencies ({extras})")
     if stamp.exists() and stamp.read_text() == key:
+        print("  already installed and up to date", flush=True)
         return
-    sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    print("  the first time this downloads and installs about 100 packages: a few minutes", flush=True)
+    started = time.monotonic()
+    pip_install("--upgrade", "pip")
+    pip_install("-e", f".[{extras}]")
+    print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
     stamp.write_text(key)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether binding ``host:port`` would fail (the check ``opmodel serve`` makes too)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def choose_port(host: str, wanted: int) -> int:
+    """``wanted`` when free, else the next free port (saying so), so a busy 8000 is not an error."""
+    if not port_in_use(host, wanted):
+        return wanted
+    port = next((p for p in range(wanted + 1, wanted + 100) if not port_in_use(host, p)), 0)
+    if not port:
+        sys.exit(f"port {wanted} and the next 99 are in use: run `.venv/bin/opmodel serve --port N` with a free N.")
+    print(f"  port {wanted} is in use; using port {port} instead", flush=True)
+    return port
 
 
 def system_packages() -> None:
@@ -72,13 +144,35 @@ def _has_library(name: str) -> bool:
 
 
 def run() -> None:
-    ensure_venv("web")
-    sh(BIN / "opmodel", "overview")
-    print("\nDashboard: http://127.0.0.1:8000/  (API: http://127.0.0.1:8000/api/docs; Ctrl+C stops it)", flush=True)
+    ensure_venv("web", 1, 4)
+    step(3, 4, "Loading the shipped data into the store (the first time takes about a minute)")
+    started = time.monotonic()
     try:
-        sh(BIN / "opmodel", "serve")
+        sh(BIN / "opmodel", "overview")
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"Loading the data failed (exit {exc.returncode}); the message above says why.")
+    print(f"  loaded in {time.monotonic() - started:.0f} s", flush=True)
+    step(4, 4, "Starting the dashboard")
+    port = choose_port(HOST, PORT)
+    print(f"\nDashboard: http://{HOST}:{port}/  (API: http://{HOST}:{port}/api/docs; Ctrl+C stops it)", flush=True)
+    serve_until_stopped([str(BIN / "opmodel"), "serve", "--host", HOST, "--port", str(port)])
+
+
+def serve_until_stopped(cmd: list[str]) -> None:
+    """Run the server until it exits or Ctrl+C; the server gets the interrupt too and shuts down
+    cleanly (closing the store), so we wait for it rather than kill it, and print no traceback."""
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    try:
+        code = proc.wait()
     except KeyboardInterrupt:
-        print("stopped")
+        try:
+            proc.wait(timeout=10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            proc.kill()
+            proc.wait()
+        return
+    if code != 0:
+        sys.exit(f"The dashboard stopped with an error (exit {code}); the message above says why.")
 
 
 def test() -> None:
@@ -114,7 +208,11 @@ def main() -> None:
     commands = {"run": run, "test": test, "system-packages": system_packages}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 quickstart.py {{{'|'.join(commands)}}}")
-    commands[sys.argv[1]]()
+    try:
+        commands[sys.argv[1]]()
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

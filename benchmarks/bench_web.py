@@ -14,11 +14,18 @@ oversight runs and SVG charts stay memoised per store version).
     .venv/bin/python benchmarks/bench_web.py [--duration 30] [--connections 50] [--threads 2]
 
 Target (issue 7): p95 under 150 ms with zero errors on a 2-core machine.
+
+``--stampede`` instead measures issue 16's two attacks on the cache, with Python clients
+only (no wrk): 50 clients asking for one uncached profile at once, right after a rejected
+upload and right after a committed change (single flight: one rendering, not 50), and the
+server's resident memory before and after 2,500 ``?cb=N`` requests (unknown parameters share
+one entry; the cache is bounded by bytes). Run it with an older ``PYTHONPATH`` to compare.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -28,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -45,7 +53,7 @@ end
 SERVER = """
 import sys, uvicorn
 from opmodel.web import WebSettings, create_app
-app = create_app(WebSettings(store_path=sys.argv[1], cache_entries=int(sys.argv[3])))
+app = create_app(WebSettings(store_path=sys.argv[1], cache_entries=int(sys.argv[3]), token="bench-token"))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 
@@ -85,6 +93,55 @@ def run_wrk(url: str, duration: int, connections: int, threads: int, script: Pat
             "max_ms": r["max"] / 1000}
 
 
+def _get(url: str) -> float:
+    started = time.perf_counter()
+    urllib.request.urlopen(url, timeout=300).read()
+    return time.perf_counter() - started
+
+
+def _rejected_upload(base: str) -> int:
+    boundary = "benchboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\nhello,world\n1,2\n\r\n--{boundary}--\r\n").encode()
+    req = urllib.request.Request(base + "/api/v1/metric-files", data=body, method="POST", headers={
+        "Authorization": "Bearer bench-token", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        return int(urllib.request.urlopen(req, timeout=60).status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stampede(store_path: Path, clients: int) -> None:
+    """50 clients on one page after a rejected upload; memory after 2,500 cache-busting requests."""
+    proc, base = start_server(store_path, 2048)
+    page = base + "/organisations/RJ1"
+    pool = concurrent.futures.ThreadPoolExecutor(clients)
+    try:
+        baseline = _get(page)  # first rendering, alone
+        _get(page)
+        status = _rejected_upload(base)
+        times = sorted(pool.map(_get, [page] * clients))
+        print(f"after a rejected upload ({status}): {clients} clients on /organisations/RJ1: "
+              f"p50 {times[len(times) // 2] * 1000:.0f} ms, p95 {times[int(len(times) * 0.95) - 1] * 1000:.0f} ms, "
+              f"slowest {times[-1] * 1000:.0f} ms (one rendering alone: {baseline * 1000:.0f} ms)", flush=True)
+        rss = _rss_mb(proc.pid)
+        started = time.perf_counter()
+        list(pool.map(_get, [f"{base}/api/v1/organisations?limit=2&kind=trust&cb={n}" for n in range(2500)]))
+        print(f"2,500 ?cb=N requests in {time.perf_counter() - started:.1f} s: server resident memory "
+              f"{rss:.0f} -> {_rss_mb(proc.pid):.0f} MB", flush=True)
+    finally:
+        pool.shutdown()
+        proc.terminate()
+        proc.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="Seconds per URL.")
@@ -92,7 +149,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--pages", nargs="*", default=["/organisations/RJ1", "/league"],
                         help="URLs to drive (default: RJ1's profile and the league table).")
+    parser.add_argument("--stampede", action="store_true", help="Measure the cache attacks of issue 16 instead.")
     args = parser.parse_args()
+    if args.stampede:
+        from opmodel.store import open_store
+
+        with tempfile.TemporaryDirectory() as tmp:
+            open_store(Path(tmp) / "bench.duckdb").close()
+            stampede(Path(tmp) / "bench.duckdb", args.connections)
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
 

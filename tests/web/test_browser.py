@@ -28,7 +28,8 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
-            accept_downloads=True, downloads_path=str(downloads), viewport={"width": 1280, "height": 900})
+            accept_downloads=True, downloads_path=str(downloads), viewport={"width": 1280, "height": 900},
+            bypass_csp=True)  # axe-core is injected as an inline script; the CSP would block it
         yield context
         context.close()
 

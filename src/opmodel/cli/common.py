@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,9 +27,26 @@ class _State:
 state = _State()
 
 
+#: Seconds a command waits for a store another process holds (``opmodel serve`` answering
+#: requests, or a load) before giving up with a one-line message; ``OPMODEL_STORE_WAIT`` overrides.
+STORE_WAIT_SECONDS = 60.0
+
+
+def _store_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("OPMODEL_STORE_WAIT", STORE_WAIT_SECONDS)))
+    except ValueError:
+        return STORE_WAIT_SECONDS
+
+
 def open_cli_store() -> Store:
-    """The store named by ``--store``/``OPMODEL_STORE`` or the default, seeded on first use."""
-    return open_store(state.store_path)
+    """The store named by ``--store``/``OPMODEL_STORE`` or the default, seeded on first use.
+
+    When another process holds it, wait (saying so in one line) up to ``OPMODEL_STORE_WAIT``
+    seconds; then :class:`~opmodel.store.StoreBusyError` becomes a one-line error, exit code 1.
+    """
+    return open_store(state.store_path, wait=_store_wait(),
+                      on_wait=lambda line: err_console.print(line, highlight=False, markup=False))
 
 
 def parse_date(value: str | None, name: str = "--on") -> dt.date:

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 from platformdirs import user_data_dir
 
+from opmodel.store.locking import connect_waiting
 from opmodel.store.migrations import migrate
 
 __all__ = ["Store", "default_store_path", "open_store", "register_seeder"]
@@ -43,13 +44,15 @@ def default_store_path() -> Path:
 class Store:
     """A DuckDB database holding the registry, models, metrics and results."""
 
-    def __init__(self, path: Path | str | None, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str | None, *, read_only: bool = False, wait: float = 0.0,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.path: Path | None = None if path in (None, ":memory:") else Path(str(path))
         if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if self.path is None else str(self.path)
         self.read_only = read_only
-        self.con = duckdb.connect(target, read_only=read_only)
+        # Another process may hold the file (see opmodel.store.locking): wait up to ``wait`` seconds.
+        self.con = connect_waiting(target, read_only=read_only, wait=wait, on_wait=on_wait)
         self._depth = 0
         if not read_only:
             migrate(self.con)
@@ -121,15 +124,18 @@ class Store:
         self.close()
 
 
-def open_store(path: Path | str | None = None, *, seed: bool = True) -> Store:
+def open_store(path: Path | str | None = None, *, seed: bool = True, wait: float = 0.0,
+               on_wait: Callable[[str], None] | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``path`` or the default one.
 
     A new store is seeded with the shipped default data of every area that has
     registered a seeder, so the first command a user runs has real data to show.
+    When another process holds the file, wait up to ``wait`` seconds (telling
+    ``on_wait`` once), then raise :class:`~opmodel.store.locking.StoreBusyError`.
     """
     import opmodel.defaults  # noqa: F401  (registers the area seeders)
 
-    store = Store(default_store_path() if path is None else path)
+    store = Store(default_store_path() if path is None else path, wait=wait, on_wait=on_wait)
     if seed:
         store.seed_defaults()
     return store

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,13 +23,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 from starlette.types import Message
 
-from opmodel.metrics import MetricsLoadError, load_files
+from opmodel.errors import InputError
+from opmodel.metrics import load_files
 from opmodel.web.hub import StoreHub
 from opmodel.web.schemas import Message as MessageBody
 from opmodel.web.schemas import Rejected
 from opmodel.web.settings import WebSettings
 
-__all__ = ["router"]
+__all__ = ["archive_problem", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
@@ -77,6 +79,34 @@ async def _buffer(request: Request, limit: int, spool: Any) -> None:
     spool.seek(0)
 
 
+def archive_problem(paths: list[Path], names: dict[str, str], max_unpacked: int, max_ratio: int) -> str | None:
+    """Why the zip containers (ZIP, XLSX) among ``paths`` would unpack too far, or None.
+
+    Read from each archive's directory only, before any member is inflated: a 9 MB
+    file that unpacks to 2 GB would otherwise cost every other request its CPU
+    (issue 16 item 4). The readers keep their own checks for files loaded by the CLI.
+    """
+    total = 0
+    for path in paths:
+        if not zipfile.is_zipfile(path):
+            continue
+        name = names.get(str(path), path.name)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError):
+            continue  # the readers say what is wrong with it
+        for m in members:
+            total += m.file_size
+            if m.file_size > 1024 * 1024 and m.file_size > max_ratio * max(m.compress_size, 1):
+                return (f"{name}: member {m.filename} would unpack from {m.compress_size:,} to {m.file_size:,} "
+                        f"bytes (more than {max_ratio} times); refused as a likely compression bomb.")
+        if total > max_unpacked:
+            return (f"{name}: the upload would unpack to {total:,} bytes, more than the {max_unpacked:,} "
+                    f"accepted; send fewer or smaller files.")
+    return None
+
+
 def _safe_name(name: str | None, index: int) -> str:
     base = _SAFE.sub("_", Path(name or "").name).strip(" .") or f"upload-{index}"
     return base[:200]
@@ -88,7 +118,8 @@ def _safe_name(name: str | None, index: int) -> str:
                400: {"model": MessageBody, "description": "Not a multipart upload with files."},
                401: {"model": MessageBody, "description": "Missing or wrong bearer token."},
                403: {"model": MessageBody, "description": "Uploads are disabled (no token at start-up)."},
-               413: {"model": MessageBody, "description": "Upload larger than the server accepts."},
+               413: {"model": MessageBody, "description": "Upload larger than the server accepts, or an "
+                                                          "archive that would unpack too far."},
                422: {"model": Rejected, "description": "Malformed or unrecognised file; store unchanged."}})
 async def upload(request: Request,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> JSONResponse:
@@ -133,30 +164,46 @@ async def upload(request: Request,
             target.write_bytes(await up.read())
             paths.append(target)
         names = {str(p): p.name for p in paths}
+        problem = archive_problem(paths, names, settings.max_unpacked_bytes, settings.max_ratio)
+        if problem is not None:
+            return _error(413, problem)
         return await _load(hub, paths, names)
 
 
 async def _load(hub: StoreHub, paths: list[Path], names: dict[str, str]) -> JSONResponse:
     from starlette.concurrency import run_in_threadpool
 
+    def where(path: str) -> str:
+        return names.get(path, Path(path).name)
+
+    def rejected(exc: InputError) -> JSONResponse:
+        problems = [{"file": where(p.file), "line": p.line, "field": p.field, "message": p.message}
+                    for p in exc.problems]
+        return _error(422, "Rejected; nothing was written.", problems=problems)
+
     def run() -> JSONResponse:
-        with hub.writer() as store:
+        # One upload is checked and loaded at a time. The check runs on a read cursor and
+        # rolls back, so a rejected upload leaves the store version (and every cached page) as it was.
+        with hub.upload_lock:
             try:
-                check = load_files(store, paths, dry_run=True)
-            except MetricsLoadError as exc:
-                problems = [{"file": names.get(p.file, Path(p.file).name), "line": p.line, "field": p.field,
-                             "message": p.message} for p in exc.problems]
-                return _error(422, "Rejected; nothing was written.", problems=problems)
+                with hub.reader() as store:
+                    check = load_files(store, paths, dry_run=True)
+            except InputError as exc:  # MetricsLoadError, and the readers' archive limits
+                return rejected(exc)
             skipped = [f for f in check.files if f.status == "skipped"]
             if skipped:
                 return _error(422, "Rejected; nothing was written.", problems=[
-                    {"file": names.get(f.path, Path(f.path).name), "line": None, "field": None,
+                    {"file": where(f.path), "line": None, "field": None,
                      "message": f.message or "not a publication opmodel recognises (expected an NHS England "
                                              "statistics file: A&E, RTT, cancer, DM01, AmbSYS, KH03, staff survey "
                                              "or NOF dashboard)"} for f in skipped])
-            report = load_files(store, paths).to_dict()
+            try:
+                with hub.writer() as store:
+                    report = load_files(store, paths).to_dict()
+            except InputError as exc:
+                return rejected(exc)
         for f in report["files"]:  # type: ignore[attr-defined]
-            f["path"] = names.get(f["path"], Path(f["path"]).name)
+            f["path"] = where(f["path"])
         return JSONResponse(report)
 
     return await run_in_threadpool(run)

@@ -30,6 +30,7 @@ from opmodel.web import (
 from opmodel.web.caching import ResponseCache
 from opmodel.web.errors import install_error_handlers
 from opmodel.web.hub import StoreHub
+from opmodel.web.security import SecurityHeaders
 from opmodel.web.settings import WebSettings
 from opmodel.web.templating import make_templates
 
@@ -97,5 +98,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cache_entries > 0:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
+                           max_bytes=settings.cache_bytes,
                            skip_prefixes=REGISTER_PREFIXES)  # register answers depend on the user
+    app.add_middleware(SecurityHeaders)
     return app

@@ -1,17 +1,27 @@
 """ETags and a response cache for every GET, invalidated when the store changes.
 
-Pages and API answers depend only on the store contents, the URL and (for
-"today" defaults) the date, so a rendered response can be reused until the
-server writes to the store. Each cached response carries a strong ETag (a hash
-of its body); a request whose ``If-None-Match`` matches gets 304 with no body.
-Clients are told to revalidate (``Cache-Control: no-cache``) so an upload is
-seen at once. The vendored static files go through the same cache (served from
-memory instead of the disk on every request). Implemented as plain ASGI middleware so a cache hit costs almost
-nothing (no route matching, no rendering, no database).
+Pages and API answers depend only on the store contents, the route's declared
+query parameters and (for "today" defaults) the date, so a rendered response can
+be reused until the store changes. The key is built from exactly those parts: the
+path, the query parameters the route that serves the path declares (sorted; ``?cb=N``
+and other unknown parameters are ignored, so they cannot grow the cache), the store version
+and the day. Nothing in a response depends on the ``Host`` header (links are
+relative, see :mod:`opmodel.web.pagination`), so a forged host cannot poison it.
+
+The cache is bounded by the bytes it holds (least recently used first out), not
+only by the number of entries, and a page that is not cached is rendered once
+while every other request for it waits (single flight): after an upload, fifty
+visitors of one page cost one rendering, not fifty.
+
+Each cached response carries a strong ETag (a hash of its body); a request whose
+``If-None-Match`` matches gets 304 with no body. Clients are told to revalidate
+(``Cache-Control: no-cache``) so an upload is seen at once. Implemented as plain
+ASGI middleware so a cache hit costs almost nothing (no rendering, no database).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import threading
@@ -19,12 +29,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["ResponseCache"]
+__all__ = ["DEFAULT_MAX_BYTES", "ResponseCache", "declared_query_params"]
 
 _MAX_BODY = 4 * 1024 * 1024
+#: Total bytes of cached bodies; the whole dashboard (every page and API answer for every
+#: organisation) is far smaller, so in normal use nothing useful is evicted.
+DEFAULT_MAX_BYTES = 128 * 1024 * 1024
+#: Query parameters a handler reads without declaring them (``/search?go=list``).
+_READ_UNDECLARED = frozenset({"go"})
 
 
 @dataclass(frozen=True)
@@ -34,40 +50,103 @@ class _Entry:
     body: bytes
     etag: bytes
 
+    @property
+    def cost(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 256
+
 
 def _etag_matches(header: bytes, etag: bytes) -> bool:
     tags = [t.strip().removeprefix(b"W/") for t in header.split(b",")]
     return b"*" in tags or etag in tags
 
 
-class ResponseCache:
-    """ASGI middleware: cache successful GET responses per (URL, store version, day)."""
+def declared_query_params(route: object) -> frozenset[str]:
+    """The query parameter names a FastAPI route declares, its dependencies' included."""
+    names: set[str] = set()
+    todo = [getattr(route, "dependant", None)]
+    while todo:
+        dependant = todo.pop()
+        if dependant is None:
+            continue
+        names.update(p.alias for p in dependant.query_params)
+        todo.extend(dependant.dependencies)
+    return frozenset(names)
 
-    def __init__(self, app: ASGIApp, version: Callable[[], int], max_entries: int = 2048,
-                 skip_prefixes: tuple[str, ...] = ("/static",)) -> None:
+
+def _shaping_params(route: object) -> frozenset[str]:
+    """The query parameter names that shape the answer of the route that served a request
+    (none for static files and other routes that declare nothing)."""
+    if getattr(route, "dependant", None) is None:
+        return frozenset()
+    return declared_query_params(route) | _READ_UNDECLARED
+
+
+class ResponseCache:
+    """ASGI middleware: cache successful GET responses per (route, declared query, store version, day)."""
+
+    def __init__(self, app: ASGIApp, version: Callable[[], int], max_entries: int = 4096,
+                 max_bytes: int = DEFAULT_MAX_BYTES, skip_prefixes: tuple[str, ...] = ("/static",)) -> None:
         self.app = app
         self.version = version
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.skip_prefixes = skip_prefixes
+        self.size_bytes = 0
         self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[tuple[Any, ...], asyncio.Event] = {}
+        # Which query parameters shape each path's answer, learnt from the route that served it.
+        self._params: OrderedDict[str, frozenset[str]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _key(self, scope: Scope) -> tuple[Any, ...]:
+        """(method, path, the query parameters that shape the answer (sorted), store version, day).
+
+        Until a path has been served once, every parameter counts; from then on only
+        those its route declares (``?cb=N`` and the like are ignored).
+        """
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        with self._lock:
+            names = self._params.get(scope["path"])
+        if names is not None:
+            pairs = [(k, v) for k, v in pairs if k in names]
+        return (scope["method"], scope["path"], tuple(sorted(pairs)), self.version(), dt.date.today())
+
+    def _learn(self, scope: Scope) -> None:
+        with self._lock:
+            self._params[scope["path"]] = _shaping_params(scope.get("route"))
+            self._params.move_to_end(scope["path"])
+            while len(self._params) > self.max_entries:
+                self._params.popitem(last=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or scope["path"].startswith(self.skip_prefixes)):
             await self.app(scope, receive, send)
             return
+        scope = dict(scope)  # routing records the matched route in it (see _learn)
+        key = self._key(scope)
+        entry = self._get(key)
+        while entry is None:
+            pending = self._inflight.get(key)
+            if pending is None:
+                done = self._inflight[key] = asyncio.Event()
+                try:
+                    entry = await self._render(scope, receive, send, key)
+                finally:
+                    del self._inflight[key]
+                    done.set()
+                if entry is None:
+                    return  # not cacheable: already sent as it came
+            else:
+                await pending.wait()
+                entry = self._get(key)
+                if entry is None:  # the first rendering was not cacheable: render our own
+                    await self.app(scope, receive, send)
+                    return
         headers = dict(scope["headers"])
-        key = (scope["method"], scope["path"], scope["query_string"], headers.get(b"accept", b""),
-               self.version(), dt.date.today())
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-        if entry is None:
-            entry = await self._render(scope, receive, send, key)
-            if entry is None:
-                return
         inm = headers.get(b"if-none-match")
         if inm is not None and _etag_matches(inm, entry.etag):
             await send({"type": "http.response.start", "status": 304,
@@ -76,6 +155,26 @@ class ResponseCache:
             return
         await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})
+
+    def _get(self, key: tuple[Any, ...]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def _put(self, key: tuple[Any, ...], entry: _Entry) -> None:
+        if entry.cost > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size_bytes -= old.cost
+            self._entries[key] = entry
+            self.size_bytes += entry.cost
+            while len(self._entries) > self.max_entries or self.size_bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size_bytes -= dropped.cost
 
     async def _render(self, scope: Scope, receive: Receive, send: Send, key: tuple[Any, ...]) -> _Entry | None:
         """Run the app; keep a 200 response for reuse, pass anything else straight through."""
@@ -104,13 +203,12 @@ class ResponseCache:
         await self.app(scope, receive, capture)
         if passthrough or start is None:
             return None
+        self._learn(scope)
+        key = self._key(scope)
         body = b"".join(chunks)
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
         hdrs = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"cache-control")]
         hdrs += [(b"etag", etag), (b"cache-control", b"no-cache")]
         entry = _Entry(status=200, headers=hdrs, body=body, etag=etag)
-        with self._lock:
-            self._entries[key] = entry
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        self._put(key, entry)
         return entry

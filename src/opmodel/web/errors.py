@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
 from opmodel.errors import InputError, NotFoundError, OpmodelError, UnknownCodeError
+from opmodel.store.locking import StoreBusyError
 
 __all__ = ["install_error_handlers"]
 
@@ -45,6 +46,15 @@ def install_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": str(exc)}, 404)
         return _page(request, 404, "Nothing held for this", str(exc))
+    @app.exception_handler(StoreBusyError)
+    async def busy(request: Request, exc: StoreBusyError) -> Response:
+        """Another command (a load) held the store longer than a request waits: try again shortly."""
+        headers = {"Retry-After": "5"}
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, 503, headers=headers)
+        response = _page(request, 503, "The data is being updated", str(exc))
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(OpmodelError)
     async def other(request: Request, exc: OpmodelError) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from opmodel.web.deps import templates
@@ -38,3 +38,14 @@ def operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def api_docs(request: Request, tpl: Templates) -> Response:
     doc = request.app.openapi()
     return tpl.TemplateResponse(request, "api_docs.jinja", {"doc": doc, "ops": operations(doc)})
+
+
+@router.get("/openapi.json")
+def openapi_redirect() -> Response:
+    """Where tools look for the OpenAPI document by habit; it lives under the versioned API."""
+    return RedirectResponse("/api/v1/openapi.json", 308)
+
+
+@router.get("/docs")
+def docs_redirect() -> Response:
+    return RedirectResponse("/api/docs", 308)

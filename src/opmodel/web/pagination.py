@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
+
+from opmodel.web.caching import declared_query_params
 
 __all__ = ["Page", "PageParams", "page_params", "paginate"]
 
@@ -34,12 +37,21 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="Items in the whole list.")
     limit: int
     offset: int
-    next: str | None = Field(description="URL of the next page, or null on the last page.")
+    next: str | None = Field(description="Link to the next page (relative to this server: path and query), "
+                                         "or null on the last page.")
+
+
+def _next_link(request: Request, offset: int, limit: int) -> str:
+    """The next page's path and query: relative (so a forged ``Host`` cannot end up in a cached
+    answer) and built only from the parameters the route declares (so ``?cb=N`` cannot either)."""
+    declared = declared_query_params(request.scope.get("route"))
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k in declared and k not in ("limit", "offset")]
+    return f"{request.url.path}?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
 
 
 def paginate(request: Request, rows: Sequence[T], params: PageParams) -> Page[T]:
     items = list(rows[params.offset:params.offset + params.limit])
     nxt = None
     if params.offset + params.limit < len(rows):
-        nxt = str(request.url.include_query_params(offset=params.offset + params.limit, limit=params.limit))
+        nxt = _next_link(request, params.offset + params.limit, params.limit)
     return Page[T](items=items, total=len(rows), limit=params.limit, offset=params.offset, next=nxt)

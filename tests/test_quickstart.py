@@ -1,0 +1,100 @@
+"""Issue 16 items 12 and 13: `python3 quickstart.py run` shows each step, picks a free port when
+8000 is taken, and stops without a traceback."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def quickstart() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("quickstart_under_test", ROOT / "quickstart.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield int(s.getsockname()[1])
+
+
+def _fake_setup(quickstart: ModuleType, monkeypatch: pytest.MonkeyPatch, port: int) -> dict[str, Any]:
+    calls: dict[str, Any] = {"sh": []}
+    monkeypatch.setattr(quickstart, "pip_install", lambda *a: calls.setdefault("pip", []).append(a))
+    monkeypatch.setattr(quickstart, "sh", lambda *cmd, **kw: calls["sh"].append([str(c) for c in cmd]))
+    monkeypatch.setattr(quickstart, "serve_until_stopped", lambda cmd: calls.__setitem__("serve", cmd))
+    monkeypatch.setattr(quickstart, "PORT", port)
+    return calls
+
+
+def test_run_shows_each_step_then_the_url_on_a_free_port(quickstart: ModuleType, busy_port: int,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    calls = _fake_setup(quickstart, monkeypatch, busy_port)
+    quickstart.run()
+    out = capsys.readouterr().out
+    steps = [out.index(f"[{n}/4]") for n in range(1, 5)]
+    assert steps == sorted(steps)
+    assert "Installing opmodel" in out and "Loading the shipped data" in out
+    assert f"port {busy_port} is in use; using port" in out
+    chosen = calls["serve"][calls["serve"].index("--port") + 1]
+    assert int(chosen) != busy_port
+    assert f"http://127.0.0.1:{chosen}/" in out
+    assert out.index("[3/4]") < out.index("http://")
+    assert calls["sh"][0][-1] == "overview"
+
+
+def test_pip_output_becomes_one_line_per_package(quickstart: ModuleType,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ["Obtaining file:///x\n", "Collecting fastapi>=0.110 (from opmodel==0.1)\n", "  Downloading x.whl\n",
+             "Collecting duckdb>=1.0\n", "Installing collected packages: duckdb, fastapi, opmodel\n",
+             "Successfully installed duckdb-1.0 fastapi-0.110 opmodel-0.1\n"]
+    assert quickstart.pip_progress(iter(lines)) == lines
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["    1. fastapi>=0.110", "    2. duckdb>=1.0", "  installing 3 package(s) into .venv ...",
+                   "  installed 3 package(s)"]
+
+
+def test_stopping_the_dashboard_prints_no_traceback(quickstart: ModuleType,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C reaches both processes: we wait for the server to shut down cleanly, never kill it
+    first, and no KeyboardInterrupt escapes."""
+    waits: list[float | None] = []
+
+    class Server:
+        def __init__(self, cmd: list[str], cwd: Path) -> None:
+            self.killed = False
+
+        def wait(self, timeout: float | None = None) -> int:
+            waits.append(timeout)
+            if len(waits) == 1:
+                raise KeyboardInterrupt
+            return 0
+
+        def kill(self) -> None:
+            raise AssertionError("the server shuts itself down on Ctrl+C; killing it loses that")
+
+    monkeypatch.setattr(quickstart.subprocess, "Popen", Server)
+    quickstart.serve_until_stopped(["opmodel", "serve"])
+    assert len(waits) == 2 and waits[1] is not None
+
+
+def test_a_failing_server_is_one_line_not_a_traceback(quickstart: ModuleType) -> None:
+    with pytest.raises(SystemExit) as caught:
+        quickstart.serve_until_stopped([sys.executable, "-c", "raise SystemExit(3)"])
+    assert "exit 3" in str(caught.value.code)
