@@ -64,7 +64,8 @@ def _in_own_thread(journey: Callable[[Page], None], profile: Path) -> None:
         with sync_playwright() as pw:
             context: Any = pw.chromium.launch_persistent_context(
                 str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 900})
+                viewport={"width": 1280, "height": 900},
+                bypass_csp=True)  # axe-core is injected as an inline script; the CSP would block it
             try:
                 page: Page = context.new_page()
                 page.set_default_timeout(90_000)  # cold profile pages render SPC charts on a shared 2-core machine

@@ -109,7 +109,9 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Files or folders (sea
 @handle_errors
 def indicators(fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table) -> None:
     """The indicator catalogue: definition, polarity, value type, source and licence."""
+    from opmodel.population import indicator_catalogue
+
     with open_cli_store() as store:
-        rows = store.rows("SELECT * FROM population_indicators ORDER BY third_party DESC, indicator_id")
+        rows = indicator_catalogue(store)
     emit_rows(rows, fmt, None if fmt is Format.json else ["indicator_id", "name", "polarity", "value_type",
                                                           "third_party", "source"])

@@ -96,6 +96,12 @@ class ValueCache:
         return self._icbs[on]
 
 
+def indicator_catalogue(store: Store) -> list[dict[str, Any]]:
+    """Every indicator the store describes (definition, polarity, value type, source, licence),
+    third-party ones first so their provenance is never missed."""
+    return store.rows("SELECT * FROM population_indicators ORDER BY third_party DESC, indicator_id")
+
+
 def indicator_entry(store: Store, indicator_id: str) -> Indicator:
     """The catalogue entry, including Fingertips indicators described by a loaded metadata file."""
     row = store.rows("SELECT * FROM population_indicators WHERE indicator_id = ?", [indicator_id])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
 from opmodel.population.compare import compare_indicator
+from opmodel.population.icb import indicator_catalogue
 from opmodel.population.profile import icb_profile
 from opmodel.web.deps import Hub, OnQuery, ReadStore
 from opmodel.web.schemas import COMMON_RESPONSES, Message
@@ -24,7 +25,7 @@ IndicatorP = Annotated[str, PathParam(pattern=r"^[a-z0-9_]{2,40}$", description=
 
 @router.get("/indicators", summary="The population-health indicator catalogue (definition, polarity, source)")
 def indicators(store: ReadStore) -> list[dict[str, Any]]:
-    return store.rows("SELECT * FROM population_indicators ORDER BY third_party DESC, indicator_id")
+    return indicator_catalogue(store)
 
 
 @router.get("/icbs/{code}", summary="An ICB's indicators against England and region, Core20 share and Core20PLUS5 "
