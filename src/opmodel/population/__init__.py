@@ -20,6 +20,7 @@ from opmodel.population.icb import (
     indicator_catalogue,
     predecessors,
     resolve_icb,
+    sources_loaded,
     successions,
 )
 from opmodel.population.load import LoadResult, load_population_files, population_files
@@ -73,6 +74,7 @@ __all__ = [
     "resolve_icb",
     "seed_population",
     "slope_index_of_inequality",
+    "sources_loaded",
     "successions",
     "wilson_interval",
 ]

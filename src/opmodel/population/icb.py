@@ -102,6 +102,11 @@ def indicator_catalogue(store: Store) -> list[dict[str, Any]]:
     return store.rows("SELECT * FROM population_indicators ORDER BY third_party DESC, indicator_id")
 
 
+def sources_loaded(store: Store) -> int:
+    """How many population publications the store holds (changes when one is loaded)."""
+    return int(store.scalar("SELECT count(*) FROM population_sources") or 0)
+
+
 def indicator_entry(store: Store, indicator_id: str) -> Indicator:
     """The catalogue entry, including Fingertips indicators described by a loaded metadata file."""
     row = store.rows("SELECT * FROM population_indicators WHERE indicator_id = ?", [indicator_id])

@@ -11,7 +11,7 @@ from typing import Any
 
 from opmodel.errors import OpmodelError
 from opmodel.population.charts import spine_chart_spec, spine_rows, trend_chart_spec
-from opmodel.population.icb import ValueCache
+from opmodel.population.icb import ValueCache, sources_loaded
 from opmodel.population.profile import icb_profile, icb_values_on
 from opmodel.store import Store
 from opmodel.web.charts import make_chart
@@ -48,7 +48,7 @@ def _section(store: Store, code: str, on: dt.date, memo: Memo[Any], render: bool
 def population_section(store: Store, code: str, on: dt.date, memo: Memo[Any] = no_memo,
                        render: bool = True) -> dict[str, Any] | None:
     """The section's context for an ICB on a date, or None when no population data is held for it."""
-    version = store.scalar("SELECT count(*) FROM population_sources")
+    version = sources_loaded(store)
     result: dict[str, Any] | None = memo(("population-section", code, on, version, render),
                                          lambda: _section(store, code, on, memo, render))
     return result
