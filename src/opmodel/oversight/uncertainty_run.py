@@ -27,7 +27,8 @@ from opmodel.oversight.uncertainty import (
 )
 from opmodel.store import Store
 
-__all__ = ["TableRanges", "pools_for", "published_ranges", "range_agreement", "ranges_for_inputs"]
+__all__ = ["TableRanges", "change", "league_ranges", "pools_for", "published_ranges", "range_agreement",
+           "ranges_for_inputs"]
 
 _CACHE: OrderedDict[str, TableRanges] = OrderedDict()
 _CACHE_SIZE = 32
@@ -186,3 +187,39 @@ def range_agreement(ranges: TableRanges, published: dict[str, dict[str, Any]],
             "rank_within": sum(1 for p in pairs if p["rank_gap"] is not None and p["rank_gap"] <= rank_tolerance),
             "tolerances": {"average": avg_tolerance, "rank": rank_tolerance},
             "largest": sorted(pairs, key=lambda p: (-p["average_gap"], -(p["rank_gap"] or 0)))[:5]}
+
+
+def league_ranges(store: Store, period: str, framework: str | None = None, peer_group: str | None = None, *,
+                  replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
+                  method: Method = "metric-mix") -> TableRanges:
+    """Segment ``period`` on the computed path and give every league table's likely ranges."""
+    from opmodel.oversight.computed import computed_inputs
+
+    ci = computed_inputs(store, framework, period, peer_group)
+    return ranges_for_inputs(ci, replicates=replicates, seed=seed, method=method, store=store)
+
+
+def change(store: Store, org_code: str, period_from: str, period_to: str, framework: str | None = None, *,
+           replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """``opmodel change``: one trust's change in average between two quarters, with its interval."""
+    from opmodel.errors import OpmodelError, UnknownCodeError
+    from opmodel.oversight.computed import computed_inputs
+    from opmodel.oversight.uncertainty_change import paired_change
+
+    code = org_code.upper()
+    found = []
+    for per in (period_from, period_to):
+        ci = computed_inputs(store, framework, per)
+        by = {t.org_code: t for t in ci.trusts}
+        if code not in by:
+            raise UnknownCodeError(f"organisation segmented in {per}", code, sorted(by)[:5])
+        found.append((ci, by[code]))
+    (ci_b, before), (ci_a, after) = found
+    try:
+        result = paired_change(before, after, period_from, period_to, ci_b.cutoffs, ci_a.cutoffs,
+                               cap=ci_a.financial_cap, replicates=replicates, seed=seed)
+    except ValueError as exc:
+        raise OpmodelError(str(exc)) from None
+    return {**result.as_dict(), "org_name": after.org_name, "framework": ci_a.framework,
+            "cutoffs_from": ci_b.cutoffs, "cutoffs_to": ci_a.cutoffs,
+            "method": "paired resampling of the trust's metric scores (our reconstruction, docs/decisions.md)"}
