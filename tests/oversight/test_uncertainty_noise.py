@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,30 @@ def test_noise_means_move_only_the_trusts_with_counts() -> None:
     lo, hi = by["AAA"].likely_range_average
     assert lo < 2.25 < hi and table.method == "metric-noise"
     assert (noisy_means(pools, [], replicates=10, seed=1) == np.array([2.25, 2.0, 2.0])).all()
+
+
+def test_metric_noise_on_the_store_perturbs_only_metrics_with_counts(tmp_path: Path) -> None:
+    from opmodel.metrics import load_files
+    from opmodel.oversight.uncertainty_run import league_ranges
+    from opmodel.store import open_store
+    from tests.oversight.test_uncertainty_run import NOF_CSV
+
+    store = open_store(tmp_path / "s.duckdb", seed=False)
+    try:
+        load_files(store, [NOF_CSV])
+        period, group = "2025-26-Q3", "mental_health_community"
+        plain = league_ranges(store, period, peer_group=group, replicates=400, method="metric-noise")
+        assert "no metric in this table holds a numerator" in plain.notes[0]
+        assert all(t.likely_range_average[0] == t.likely_range_average[1] for t in plain.tables[group].trusts)
+        # Give the crisis-response percentage (OF0016, scored as OF1016) counts: 100 patients per trust.
+        store.execute("UPDATE metric_values SET numerator = value, denominator = 100 WHERE metric = 'OF0016'")
+        noisy = league_ranges(store, period, peer_group=group, replicates=400, method="metric-noise")
+        assert "OF1016" in noisy.notes[0] and "binomial" in noisy.notes[0]
+        widths = {t.org_code: t.likely_range_average[1] - t.likely_range_average[0]
+                  for t in noisy.tables[group].trusts}
+        held = {code for (code,) in store.execute(
+            "SELECT org_code FROM metric_values WHERE metric = 'OF0016' AND period_start = '2025-10-01'").fetchall()}
+        assert any(widths[c] > 0 for c in held if c in widths)
+        assert all(w == 0 for c, w in widths.items() if c not in held)
+    finally:
+        store.close()

@@ -22,7 +22,7 @@ from opmodel.oversight.computed import ComputedInputs
 from opmodel.oversight.uncertainty import BLOCK, FloatArray, TrustPool
 from opmodel.store import Store
 
-__all__ = ["NoisyMetric", "noise_means", "noisy_means", "redraw_values", "rescore"]
+__all__ = ["NoisyMetric", "counts_signature", "noise_means", "noisy_means", "redraw_values", "rescore"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +148,17 @@ def noise_means(store: Store, ci: ComputedInputs, pools: Sequence[TrustPool], *,
         return means, ("no metric in this table holds a numerator and denominator: the metric-noise ranges "
                        "have no width (use the metric-mix method)")
     return means, "sampling error of " + ", ".join(f"{m.metric} ({len(m.rows)} trusts, {m.kind})" for m in metrics)
+
+
+def counts_signature(store: Store, period: str) -> str:
+    """A hash of every numerator and denominator held for the quarter: part of the cache key, so that
+    loading counts changes the metric-noise ranges."""
+    import hashlib
+
+    from opmodel.oversight.periods import parse_period
+
+    per = parse_period(period)
+    rows = store.execute("SELECT metric, org_code, numerator, denominator FROM metric_values WHERE period_start = ? "
+                         "AND period_end = ? AND numerator IS NOT NULL AND denominator IS NOT NULL "
+                         "ORDER BY metric, org_code", [per.start, per.end]).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()

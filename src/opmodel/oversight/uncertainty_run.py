@@ -101,6 +101,12 @@ def ranges_for_inputs(ci: ComputedInputs, *, replicates: int = DEFAULT_REPLICATE
     ``method="metric-noise"`` needs ``store`` (numerators and denominators of the raw values).
     """
     key = _hash(ci, method, replicates, seed)
+    if method == "metric-noise":
+        from opmodel.oversight.uncertainty_noise import counts_signature
+
+        if store is None:
+            raise ValueError("the metric-noise method needs the store (numerators and denominators)")
+        key = hashlib.sha256((key + counts_signature(store, ci.period)).encode()).hexdigest()
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -117,8 +123,7 @@ def ranges_for_inputs(ci: ComputedInputs, *, replicates: int = DEFAULT_REPLICATE
         if method == "metric-noise":
             from opmodel.oversight.uncertainty_noise import noise_means
 
-            if store is None:
-                raise ValueError("the metric-noise method needs the store (numerators and denominators)")
+            assert store is not None
             means, note = noise_means(store, ci, pools, replicates=replicates, seed=seed)
             out.notes.append(f"{g}: {note}")
             table = league_uncertainty(pools, ci.cutoffs, replicates=replicates, seed=seed,
