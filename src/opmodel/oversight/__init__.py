@@ -15,6 +15,7 @@ from opmodel.oversight.api import (
     segment,
     whatif,
 )
+from opmodel.oversight.computed import ComputedInputs, TrustInputs, computed_inputs, computed_inputs_from_run
 from opmodel.oversight.engine import run_segmentation
 from opmodel.oversight.inputs import InputValue, OrgInfo, PeriodInputs, inputs_from_rows, load_inputs
 from opmodel.oversight.periods import Period, parse_period
@@ -31,6 +32,7 @@ from opmodel.oversight.scoring import (
 from opmodel.oversight.storage import list_runs, save_run
 
 __all__ = [
+    "ComputedInputs",
     "Cutoffs",
     "InputValue",
     "MetricScore",
@@ -40,10 +42,13 @@ __all__ = [
     "PeriodInputs",
     "Policy",
     "SegmentationRun",
+    "TrustInputs",
     "apply_settings",
     "attach_operating_model",
     "available_policies",
     "competition_ranks",
+    "computed_inputs",
+    "computed_inputs_from_run",
     "explain",
     "framework_for",
     "inputs_from_rows",
