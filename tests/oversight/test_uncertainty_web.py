@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,23 @@ def test_profile_sentence(run: SegmentationRun) -> None:
     assert int(m[4]) == run.by_org()[code].adjusted_segment
     assert int(m[3]) == round(100 * p.p_adjusted_segment[m[4]])
     assert profile_uncertainty(run, "NOPE") is None
+
+
+def test_published_ranges_beside_computed_on_the_page_rows(tmp_path: Path) -> None:
+    from tests.metrics.readers.test_league import _league_file
+
+    s = open_store(tmp_path / "s.duckdb", seed=False)
+    try:
+        load_files(s, [NOF_CSV, _league_file(tmp_path, {"RX3": ("1.40 to 1.95", "1 to 11"),
+                                                        "RW1": ("2.01 to 2.60", "20 to 44")})])
+        run = segment(s, "2025-26-Q3", save=False, link=False)
+        rows = [Row(org_code=r.org_code, org_name=r.org_name, rank=r.rank, average_score=r.average_score,
+                    adjusted_segment=r.adjusted_segment) for r in run.results if r.peer_group == MH]
+        view = attach_ranges(run, rows, "MH Q3", render=False, store=s)
+    finally:
+        s.close()
+    by = {r.org_code: r for r in rows}
+    assert by["RX3"].published_likely_range_average == [1.4, 1.95]
+    assert by["RW1"].published_likely_range_rank == [20, 44]
+    assert by["RHA"].published_likely_range_average is None
+    assert view.published_agreement is not None and view.published_agreement["compared"] == 2

@@ -155,15 +155,19 @@ def _parse_pair(value: Any) -> tuple[float, float] | None:
 
 def published_ranges(store: Store, period_start: str, period_end: str) -> dict[str, dict[str, Any]]:
     """NHS England's published likely ranges held in the store for a quarter (league-table files), by trust."""
+    from opmodel.metrics.readers.league import RANGE_METRIC
+
+    # The ranges' own rows first (see RANGE_METRIC), then any on OF5002 (a league table loaded alone).
     rows = store.execute(
-        "SELECT org_code, value, extra FROM metric_values WHERE metric = 'OF5002' AND period_start = ? "
-        "AND period_end = ? AND extra IS NOT NULL", [period_start, period_end]).fetchall()
+        "SELECT org_code, value, extra FROM metric_values WHERE metric IN (?, 'OF5002') AND period_start = ? "
+        "AND period_end = ? AND extra IS NOT NULL ORDER BY metric = ? DESC",
+        [RANGE_METRIC, period_start, period_end, RANGE_METRIC]).fetchall()
     out: dict[str, dict[str, Any]] = {}
     for code, value, extra_text in rows:
         extra = json.loads(extra_text)
         avg = _parse_pair(extra.get("likely_range_average", extra.get("likely_range_of_average_score")))
         rank = _parse_pair(extra.get("likely_range_rank", extra.get("likely_range_of_rank")))
-        if avg is None and rank is None:
+        if (avg is None and rank is None) or str(code) in out:
             continue
         out[str(code)] = {"published_average": value, "published_rank": extra.get("league_rank"),
                           "published_likely_range_average": None if avg is None else list(avg),

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from opmodel.oversight.computed import computed_inputs_from_run
 from opmodel.oversight.results import SegmentationRun
 from opmodel.oversight.uncertainty_run import TableRanges, ranges_for_inputs
+from opmodel.store import Store
 
 __all__ = ["RANGE_CSV_COLUMNS", "LeagueUncertaintyView", "ProfileUncertainty", "RangeFields", "attach_ranges",
            "profile_uncertainty", "run_ranges"]
@@ -24,7 +25,7 @@ T = TypeVar("T")
 Memo = Callable[[Any, Callable[[], T]], T]
 #: Columns the league CSV download adds (flat, so a spreadsheet can read them).
 RANGE_CSV_COLUMNS = ("likely_average_low", "likely_average_high", "likely_rank_low", "likely_rank_high",
-                     "p_own_segment")
+                     "p_own_segment", "published_likely_range_average", "published_likely_range_rank")
 
 
 def _no_memo(_key: Any, compute: Callable[[], T]) -> T:
@@ -44,6 +45,9 @@ class RangeFields(BaseModel):
     likely_rank_low: int | None = None
     likely_rank_high: int | None = None
     p_own_segment: float | None = Field(None, description="Probability of the adjusted segment shown.")
+    published_likely_range_average: list[float] | None = Field(None, description="NHS England's published range, "
+                                                               "where its league-table CSV is loaded.")
+    published_likely_range_rank: list[int] | None = None
 
 
 class LeagueUncertaintyView(BaseModel):
@@ -55,6 +59,7 @@ class LeagueUncertaintyView(BaseModel):
     rankability: dict[str, float]
     notes: list[str]
     chart: Any = Field(None, description="Caterpillar chart (web.charts.Chart) of the rows shown.")
+    published_agreement: dict[str, Any] | None = Field(None, description="Computed against published ranges.")
 
 
 class ProfileUncertainty(BaseModel):
@@ -92,16 +97,27 @@ def _fields(ranges: TableRanges, code: str, adjusted: int | None) -> dict[str, A
 
 
 def attach_ranges(run: SegmentationRun, rows: Sequence[Any], title: str, memo: Memo[Any] = _no_memo,
-                  render: bool = True) -> LeagueUncertaintyView:
+                  render: bool = True, store: Store | None = None) -> LeagueUncertaintyView:
     """Set the range fields on league rows (models with :class:`RangeFields`' fields) and build the
-    caterpillar chart of the rows shown, in their league order."""
+    caterpillar chart of the rows shown, in their league order. With ``store``, NHS England's published
+    ranges (a loaded league-table CSV) are set beside the computed ones, with the agreement."""
+    from opmodel.oversight.periods import parse_period
     from opmodel.oversight.uncertainty_chart import caterpillar_spec, caterpillar_table
+    from opmodel.oversight.uncertainty_run import published_ranges, range_agreement
     from opmodel.web.charts import make_chart
 
     ranges = run_ranges(run, memo)
+    published: dict[str, dict[str, Any]] = {}
+    if store is not None:
+        per = parse_period(run.period)
+        published = published_ranges(store, per.start.isoformat(), per.end.isoformat())
     for r in rows:
         for k, v in _fields(ranges, r.org_code, r.adjusted_segment).items():
             setattr(r, k, v)
+        pub = published.get(r.org_code)
+        if pub is not None:
+            r.published_likely_range_average = pub["published_likely_range_average"]
+            r.published_likely_range_rank = pub["published_likely_range_rank"]
     plain = [r.model_dump() for r in rows]
     chart = None
     if any(p.get("likely_range_average") for p in plain):
@@ -109,7 +125,8 @@ def attach_ranges(run: SegmentationRun, rows: Sequence[Any], title: str, memo: M
         chart = make_chart(spec, caterpillar_table(plain), memo, render=render)
     return LeagueUncertaintyView(method=ranges.method, replicates=ranges.replicates, seed=ranges.seed,
                                  rankability={g: round(t.rankability, 3) for g, t in ranges.tables.items()},
-                                 notes=ranges.notes, chart=chart)
+                                 notes=ranges.notes, chart=chart,
+                                 published_agreement=range_agreement(ranges, published) if published else None)
 
 
 def profile_uncertainty(run: SegmentationRun, code: str, memo: Memo[Any] = _no_memo) -> ProfileUncertainty | None:

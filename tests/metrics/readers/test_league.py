@@ -15,7 +15,7 @@ import pytest
 from opmodel.errors import InputError
 from opmodel.metrics import load_files
 from opmodel.metrics.loader import MetricsLoadError
-from opmodel.metrics.readers.league import LeagueTableReader, parse_range, read_league_table
+from opmodel.metrics.readers.league import RANGE_METRIC, LeagueTableReader, parse_range, read_league_table
 from opmodel.metrics.readers.nof import NofDashboardReader
 from opmodel.metrics.readers.registry import find_reader
 from opmodel.oversight.uncertainty_run import published_ranges
@@ -87,7 +87,8 @@ def test_rows_as_published_with_ranges_parsed(league: Path) -> None:
     assert rows["RHA"].likely_range_average is None and rows["RHA"].likely_range_rank is None
     assert rows["RW1"].in_deficit == (float(_published("RW1")["OF5004"]) >= 1)
     metric_rows = list(LeagueTableReader().read(league))
-    assert {r.metric for r in metric_rows} == {"OF5002", "OF5000", "OF5004"}
+    assert {r.metric for r in metric_rows} == {"OF5002", "OF5000", "OF5004", RANGE_METRIC}
+    assert sum(r.metric == RANGE_METRIC for r in metric_rows) == 2  # RHA has no ranges
     assert all(r.extra["publication"] == "nof_league_table" for r in metric_rows)
 
 

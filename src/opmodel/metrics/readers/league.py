@@ -6,7 +6,7 @@ The league-table file (methodology §1.9, §2) has one row per trust: ``Average_
 The rows become the same metric ids as the dashboard reader's league path (average -> OF5002,
 segment -> OF5000, deficit -> OF5004; :mod:`.nof`), and the published ranges are parsed into
 ``extra`` as ``likely_range_average`` [low, high] and ``likely_range_rank`` [low, high] beside the text
-as published, so that computed ranges can be shown next to NHS England's (issue 12). The ranges
+as published, on those rows and on a row of their own (:data:`RANGE_METRIC`), so that computed ranges can be shown next to NHS England's (issue 12). The ranges
 are stored as given: NHS England does not document how it computes them.
 """
 
@@ -23,9 +23,11 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.nof import LEAGUE_COLUMNS, NofDashboardReader
 
-__all__ = ["RANGE_COLUMNS", "LeagueTableReader", "PublishedLeagueRow", "parse_range", "read_league_table"]
+__all__ = ["RANGE_COLUMNS", "RANGE_METRIC", "LeagueTableReader", "PublishedLeagueRow", "parse_range", "read_league_table"]
 
 RANGE_COLUMNS = ("Likely_range_of_average_score", "Likely_range_of_rank")
+#: The row that carries a trust's published ranges (value: the published average), one per league row.
+RANGE_METRIC = "nof_league_likely_range"
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:to|-|–|—)\s*(-?\d+(?:\.\d+)?)\s*$", re.IGNORECASE)
 
 
@@ -86,7 +88,12 @@ class LeagueTableReader:
             line = row.source_row or 0
             if line not in parsed:
                 parsed[line] = self._ranges(path, line, row.extra)
-            yield dataclasses.replace(row, extra={**row.extra, **parsed[line], "publication": self.publication})
+            extra = {**row.extra, **parsed[line], "publication": self.publication}
+            yield dataclasses.replace(row, extra=extra)
+            if row.metric == "OF5002" and parsed[line]:
+                # Its own row: the store keeps a value's first ``extra`` when a later file repeats the same
+                # value, and the metric file publishes OF5002 too, so the ranges would be lost on OF5002.
+                yield dataclasses.replace(row, metric=RANGE_METRIC, extra=extra)
 
     @staticmethod
     def _ranges(path: Path, line: int, extra: dict[str, object]) -> dict[str, list[float] | list[int]]:
@@ -113,6 +120,8 @@ def read_league_table(path: Path) -> list[PublishedLeagueRow]:
     """Every trust's row of a league-table file, as published, with the ranges parsed."""
     rows: dict[int, dict[str, MetricRow]] = {}
     for r in LeagueTableReader().read(path):
+        if r.metric == RANGE_METRIC:
+            continue
         rows.setdefault(r.source_row or 0, {})[r.metric] = r
     out = []
     for line, by in sorted(rows.items()):
