@@ -6,7 +6,8 @@ The league-table file (methodology §1.9, §2) has one row per trust: ``Average_
 The rows become the same metric ids as the dashboard reader's league path (average -> OF5002,
 segment -> OF5000, deficit -> OF5004; :mod:`.nof`), and the published ranges are parsed into
 ``extra`` as ``likely_range_average`` [low, high] and ``likely_range_rank`` [low, high] beside the text
-as published, on those rows and on a row of their own (:data:`RANGE_METRIC`), so that computed ranges can be shown next to NHS England's (issue 12). The ranges
+as published, on those rows and on a row of their own (:data:`RANGE_METRIC`), so that computed
+ranges can be shown next to NHS England's (issue 12). The ranges
 are stored as given: NHS England does not document how it computes them.
 """
 
@@ -23,7 +24,8 @@ from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers.nof import LEAGUE_COLUMNS, NofDashboardReader
 
-__all__ = ["RANGE_COLUMNS", "RANGE_METRIC", "LeagueTableReader", "PublishedLeagueRow", "parse_range", "read_league_table"]
+__all__ = ["RANGE_COLUMNS", "RANGE_METRIC", "LeagueTableReader", "PublishedLeagueRow", "parse_range",
+           "read_league_table"]
 
 RANGE_COLUMNS = ("Likely_range_of_average_score", "Likely_range_of_rank")
 #: The row that carries a trust's published ranges (value: the published average), one per league row.
