@@ -15,6 +15,7 @@ from opmodel.oversight.api import (
     segment,
     whatif,
 )
+from opmodel.oversight.compare import compare_published
 from opmodel.oversight.computed import ComputedInputs, TrustInputs, computed_inputs, computed_inputs_from_run
 from opmodel.oversight.engine import run_segmentation
 from opmodel.oversight.inputs import InputValue, OrgInfo, PeriodInputs, inputs_from_rows, load_inputs
@@ -46,6 +47,7 @@ __all__ = [
     "apply_settings",
     "attach_operating_model",
     "available_policies",
+    "compare_published",
     "competition_ranks",
     "computed_inputs",
     "computed_inputs_from_run",
