@@ -10,7 +10,7 @@ import pytest
 
 from opmodel.metrics import load_files
 from opmodel.oversight.computed import computed_inputs
-from opmodel.oversight.uncertainty_run import change, league_ranges, published_ranges, range_agreement
+from opmodel.oversight.uncertainty_run import league_ranges, published_ranges, range_agreement, significant_change
 from opmodel.store import Store, open_store
 from tests.conftest import SHARED_DATA
 
@@ -88,7 +88,7 @@ def test_published_ranges_beside_computed_and_agreement(mh_store: Store, tmp_pat
 
 
 def test_change_between_quarters(mh_store: Store) -> None:
-    d = change(mh_store, "rw1", "2025-26-Q2", "2025-26-Q3", replicates=B)
+    d = significant_change(mh_store, "rw1", "2025-26-Q2", "2025-26-Q3", replicates=B)
     q2 = {t.org_code: t for t in computed_inputs(mh_store, None, "2025-26-Q2", MH).trusts}["RW1"]
     q3 = {t.org_code: t for t in computed_inputs(mh_store, None, "2025-26-Q3", MH).trusts}["RW1"]
     assert d["org_code"] == "RW1" and d["change"] == pytest.approx((q3.average or 0) - (q2.average or 0), abs=1e-3)
@@ -99,7 +99,7 @@ def test_change_between_quarters(mh_store: Store) -> None:
                                  (1 if (q3.adjusted_segment or 0) > (q2.adjusted_segment or 0) else -1))
     assert d["move_outside_noise"] is False or d["segment_move"] != 0
     # The same trust, the same quarter: no change, nothing significant, no move.
-    same = change(mh_store, "RW1", "2025-26-Q3", "2025-26-Q3", replicates=B)
+    same = significant_change(mh_store, "RW1", "2025-26-Q3", "2025-26-Q3", replicates=B)
     assert same["change"] == 0 and same["change_interval"] == [0.0, 0.0] and not same["change_significant"]
     assert same["segment_move"] == 0 and same["p_same_move"] == 1.0
 

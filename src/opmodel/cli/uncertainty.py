@@ -71,10 +71,10 @@ def change_cmd(org: Annotated[str, typer.Argument(help="ODS code, e.g. RW1.")],
                replicates: ReplicatesOpt = DEFAULT_REPLICATES, seed: SeedOpt = DEFAULT_SEED,
                fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table) -> None:
     """Did a trust's average and segment change between two quarters beyond noise? (paired resampling)"""
-    from opmodel.oversight.uncertainty_run import change
+    from opmodel.oversight.uncertainty_run import significant_change
 
     with open_cli_store() as store:
-        d = change(store, org, period_from, period_to, framework, replicates=replicates, seed=seed)
+        d = significant_change(store, org, period_from, period_to, framework, replicates=replicates, seed=seed)
     if fmt is Format.json:
         emit_json(d)
         return

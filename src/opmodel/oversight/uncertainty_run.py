@@ -27,8 +27,8 @@ from opmodel.oversight.uncertainty import (
 )
 from opmodel.store import Store
 
-__all__ = ["TableRanges", "change", "league_ranges", "pools_for", "published_ranges", "range_agreement",
-           "ranges_for_inputs"]
+__all__ = ["TableRanges", "league_ranges", "pools_for", "published_ranges", "range_agreement",
+           "ranges_for_inputs", "significant_change"]
 
 _CACHE: OrderedDict[str, TableRanges] = OrderedDict()
 _CACHE_SIZE = 32
@@ -208,8 +208,9 @@ def league_ranges(store: Store, period: str, framework: str | None = None, peer_
     return ranges_for_inputs(ci, replicates=replicates, seed=seed, method=method, store=store)
 
 
-def change(store: Store, org_code: str, period_from: str, period_to: str, framework: str | None = None, *,
-           replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+def significant_change(store: Store, org_code: str, period_from: str, period_to: str,
+                       framework: str | None = None, *, replicates: int = DEFAULT_REPLICATES,
+                       seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """``opmodel change``: one trust's change in average between two quarters, with its interval."""
     from opmodel.errors import OpmodelError, UnknownCodeError
     from opmodel.oversight.computed import computed_inputs
