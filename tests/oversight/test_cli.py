@@ -57,7 +57,7 @@ def test_bad_period_and_unknown_org_and_group(nof_store_path: Path) -> None:
     res = _run(nof_store_path, "segment", "--period", "2025-26-Q3", "--peer-group", "acutee")
     assert res.exit_code == 1 and "Unknown peer group 'acutee'" in res.stderr
     res = _run(nof_store_path, "segment", "--period", "2024-25-Q3")
-    assert res.exit_code == 1 and "Unknown framework 'nof-2024-25'" in res.stderr
+    assert res.exit_code == 1 and "No oversight framework covers 2024-25-Q3" in res.stderr
 
 
 def test_runs_stored_with_hashes_idempotently(nof_store: Store) -> None:

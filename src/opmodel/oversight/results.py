@@ -121,6 +121,7 @@ class SegmentationRun:
     cutoffs: Cutoffs
     domain_cutoffs: dict[str, Cutoffs] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    comparison: dict[str, Any] | None = None  # the --compare published summary, when asked
 
     @property
     def coverage(self) -> dict[str, Any]:
@@ -155,4 +156,5 @@ class SegmentationRun:
             "source_hashes": self.source_hashes, "cutoffs": asdict(self.cutoffs),
             "warnings": self.warnings, "organisations": len(self.results),
             "cutoff_pool": dict(self.cutoffs.pool), "coverage": self.coverage, "coverage_text": self.coverage_text(),
+            **({"comparison": self.comparison} if self.comparison is not None else {}),
         }
