@@ -115,3 +115,15 @@ def test_change_cli(cli: object) -> None:
     assert res.exit_code != 0 and "NOPE" in res.output and "Traceback" not in res.output
     text = cli("change", "RW1", "--from", "2025-26-Q2", "--to", "2025-26-Q3", "--replicates", "500")  # type: ignore[operator]
     assert text.exit_code == 0 and "likely range" in text.stdout
+
+
+def test_cli_helper_adds_the_contract_fields_to_league_rows(mh_store: Store) -> None:
+    from opmodel.cli.uncertainty import add_ranges, table_text
+    from opmodel.oversight import league, segment
+
+    run = segment(mh_store, "2025-26-Q3", peer_group=MH, save=False, link=False)
+    rows = [r.as_row() for r in league(run, MH)]
+    summary = add_ranges(mh_store, rows, run, MH, replicates=B)
+    assert all(r["likely_range_average"] and r["likely_range_rank"] and r["p_segment"] for r in rows)
+    assert summary["published_agreement"]["compared"] == 0
+    assert "rankability mental_health_community" in table_text(summary)

@@ -13,6 +13,7 @@ import typer
 
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_json, err_console
+from opmodel.oversight.results import SegmentationRun
 from opmodel.oversight.uncertainty import DEFAULT_REPLICATES, DEFAULT_SEED, Method
 from opmodel.store import Store
 
@@ -25,7 +26,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, sa
 MethodOpt = Annotated[str, typer.Option("--method", help="metric-mix (resample each trust's metric scores) or "
                                         "metric-noise (sampling error of values with numerator and denominator).")]
 #: Extra columns the league table shows and its CSV carries.
-RANGE_COLUMNS = ["likely_range_average", "likely_range_rank", "p_adjusted_segment"]
+RANGE_COLUMNS = ["likely_range_average", "likely_range_rank"]
 
 
 def _method(text: str) -> Method:
@@ -34,17 +35,18 @@ def _method(text: str) -> Method:
     return "metric-mix" if text == "metric-mix" else "metric-noise"
 
 
-def add_ranges(store: Store, rows: Sequence[dict[str, Any]], period: str, framework: str | None = None,
-               peer_group: str | None = None, *, replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
+def add_ranges(store: Store, rows: Sequence[dict[str, Any]], run: SegmentationRun, peer_group: str | None = None,
+               *, replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
                method: str = "metric-mix") -> dict[str, Any]:
     """Add ``likely_range_average``, ``likely_range_rank`` and ``p_segment`` (and the published ranges where
-    loaded) to league rows in place; return the table summary (method, rankability, notes)."""
+    loaded) to the league rows of ``run`` in place; return the table summary (method, rankability, notes)."""
+    from opmodel.oversight.computed import computed_inputs_from_run
     from opmodel.oversight.periods import parse_period
-    from opmodel.oversight.uncertainty_run import league_ranges, published_ranges, range_agreement
+    from opmodel.oversight.uncertainty_run import published_ranges, range_agreement, ranges_for_inputs
 
-    ranges = league_ranges(store, period, framework, peer_group, replicates=replicates, seed=seed,
-                           method=_method(method))
-    per = parse_period(period)
+    ranges = ranges_for_inputs(computed_inputs_from_run(run, peer_group), replicates=replicates, seed=seed,
+                               method=_method(method), store=store)
+    per = parse_period(run.period)
     published = published_ranges(store, per.start.isoformat(), per.end.isoformat())
     for row in rows:
         row.update(ranges.row_fields(str(row["org_code"])))
