@@ -37,7 +37,9 @@ def test_segment_json_contract(nof_store_path: Path) -> None:
     # Issue 11 contract: every row says what it is and which metrics it rests on.
     assert rwr["result_source"] == "provisional" and "OF1084" in rwr["metrics_used"]
     assert set(rwr["metrics_used"]) <= set(rwr["metrics_expected"]) and "OF1079" not in rwr["metrics_expected"]
-    assert {r["result_source"] for r in rows if r["peer_group"] == "acute"} == {"published"}
+    acute = [r for r in rows if r["peer_group"] == "acute"]
+    assert {r["result_source"] for r in acute} == {"provisional"}  # computed from ~10 of 18 metrics held
+    assert all("OF1010" in r["metrics_expected"] for r in acute)
 
 
 def test_segment_peer_group_filter_and_table(nof_store_path: Path) -> None:
@@ -84,8 +86,8 @@ def test_explain_deficit_cap_in_plain_words(nof_store: Store, nof_store_path: Pa
     assert pulls == sorted(pulls, key=lambda p: -abs(p)) and d["pulled_up_most"][0]["pull"] > 0
     b1 = d["boundaries"][0]
     # Issue 16 item 16: the boundary text agrees with the segment (2.07 is in segment 1: already reached).
-    assert b1["segment"] == 1 and b1["reach_with_average"] == 2.07 and "cut-off 2.08" in b1["basis"]
-    assert d["average_score"] == 2.01 and d["published_average_score"] == 2.06
+    assert b1["segment"] == 1 and "cut-off" in b1["basis"] and d["unadjusted_segment"] == 1
+    assert b1["reach_with_average"] >= d["average_score"] == 2.01 and d["published_average_score"] == 2.06
     assert b1["text"].endswith("(already reached)")
     res = _run(nof_store_path, "explain", "RWR", "--period", "2025-26-Q3")
     assert res.exit_code == 0 and "because of the deficit cap" in res.stdout

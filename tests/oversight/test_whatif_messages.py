@@ -70,10 +70,10 @@ def test_compare_published_contract_and_summary(nof_store_path: Path) -> None:
     assert (rwr["published_average"], rwr["published_adjusted_segment"]) == (2.06, 3)
     assert rwr["average_score"] == 2.01 and "pooled metrics" in rwr["difference_reason"]
     res = _run(nof_store_path, "segment", "--period", "2025-26-Q3", "--compare", "published")
-    assert "compared with published: 60 equal, 1 different of 61 computed" in res.stderr
-    assert "coverage: acute: 129 published of 129" in res.stderr
+    assert "compared with published: " in res.stderr and "of 190 computed" in res.stderr
+    assert "coverage: acute: 129 provisional of 129 (5 missing of 134" in res.stderr
     res = _run(nof_store_path, "league", "--period", "2025-26-Q3", "--peer-group", "acute")
-    assert "coverage: acute: 129 published of 129" in res.stderr
+    assert "coverage: acute: 129 provisional of 129 (5 missing of 134" in res.stderr
 
 
 def test_explain_org_without_a_result_says_which_periods_it_has(nof_store: Store, nof_store_path: Path) -> None:

@@ -21,8 +21,11 @@ from opmodel.web.views_oversight import (
 
 def test_periods_are_the_quarters_loaded(store: Store, empty_store: Store) -> None:
     assert periods_available(store) == ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3"]
-    assert periods_available(empty_store) == []
-    assert segment_summary(empty_store) is None
+    # A fresh store computes acute Q3 from the shipped derived statistics (issue 11, item 3).
+    assert periods_available(empty_store) == ["2025-26-Q3"]
+    fresh = segment_summary(empty_store)
+    assert fresh is not None and set(fresh.by_peer_group) == {"Acute"}
+    assert sum(fresh.by_peer_group["Acute"].values()) == 129
 
 
 def test_league_defaults_to_the_latest_quarter_in_engine_order(store: Store) -> None:

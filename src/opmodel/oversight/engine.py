@@ -275,8 +275,10 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
     _label(policy, results, cut)
     if cut.source == "computed_partial_pool":
         warnings.append(cut.note)
-    return SegmentationRun(policy.framework, policy.version, policy.sha256(), period, inputs.sha256(),
-                           list(inputs.source_hashes), results, cut, domain_cuts, warnings)
+    run = SegmentationRun(policy.framework, policy.version, policy.sha256(), period, inputs.sha256(),
+                          list(inputs.source_hashes), results, cut, domain_cuts, warnings)
+    run.group_sizes = {g: pg.size for g, pg in policy.peer_groups.items() if pg.segmented and pg.size}
+    return run
 
 
 def _label(policy: Policy, results: list[OrgResult], cut: Cutoffs) -> None:

@@ -122,6 +122,7 @@ class SegmentationRun:
     domain_cutoffs: dict[str, Cutoffs] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     comparison: dict[str, Any] | None = None  # the --compare published summary, when asked
+    group_sizes: dict[str, int] = field(default_factory=dict)  # peer group -> expected size (§1.1)
 
     @property
     def coverage(self) -> dict[str, Any]:
@@ -134,6 +135,9 @@ class SegmentationRun:
             g[r.result_source] += 1
             g["metrics_used"] += len(r.metrics_used)
             g["metrics_expected"] += len(r.metrics_expected)
+        for g, c in out.items():
+            size = self.group_sizes.get(g, 0)
+            c["expected"], c["missing"] = size, max(size - c["organisations"], 0)
         return out
 
     def coverage_text(self) -> str:
@@ -143,7 +147,8 @@ class SegmentationRun:
             bits = [f"{c[k]} {k}" for k in ("computed", "provisional", "published") if c[k]]
             held = (f"; {c['metrics_used']} of {c['metrics_expected']} metric scores held"
                     if c["metrics_expected"] else "")
-            parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{held}")
+            missing = f" ({c['missing']} missing of {c['expected']})" if c["missing"] else ""
+            parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{missing}{held}")
         return "; ".join(parts) or "no organisations"
 
     def by_org(self) -> dict[str, OrgResult]:
