@@ -99,3 +99,13 @@ def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> 
         assert m.peer_q1 is not None and m.peer_median is not None and m.peer_q3 is not None
         assert m.peer_q1 <= m.peer_median <= m.peer_q3
     assert org_oversight(store, "RJ1", period="2025-26-Q2") is None  # acute: no inputs before Q3
+
+
+def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
+    """Issue 11 item 7 and issue 16 item 15: coverage, computed/provisional/published, and why 'New'."""
+    vm = league_view(store, "2025-26-Q3", peer_group="acute")
+    assert "acute: 129 provisional of 129 (5 missing of 134)" in vm.coverage
+    assert {r.result_source for r in vm.rows} == {"provisional"}
+    assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
+    assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason
+    assert next(r for r in vm.rows if r.org_code == "RJ1").published_average == 1.67

@@ -110,6 +110,11 @@ class LeagueRow(BaseModel):
     final_segment: int | None
     previous_segment: int | None = Field(description="Final segment in the previous quarter, if known.")
     movement: Literal["improved", "worsened", "unchanged", "new", "none"]
+    result_source: str = Field("computed", description="computed, provisional or published (issue 11).")
+    metrics_used: int = 0
+    metrics_expected: int = 0
+    published_average: float | None = Field(None, description="NHS England's published average (comparison).")
+    published_segment: int | None = Field(None, description="NHS England's published adjusted segment.")
 
 
 class LeagueView(BaseModel):
@@ -126,6 +131,8 @@ class LeagueView(BaseModel):
     cutoffs_source: str
     rows: list[LeagueRow]
     warnings: list[str]
+    coverage: str = Field("", description="Computed/provisional/published counts and missing trusts per peer group.")
+    new_reason: str = Field("", description="Why rows say New (no result for the previous quarter).")
 
 
 def _movement(now: int | None, before: int | None, had_before: bool) -> str:
@@ -189,7 +196,10 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
             metric_count=r.metric_count, unadjusted_segment=r.unadjusted_segment,
             financial_override=r.financial_override, adjusted_segment=r.adjusted_segment,
             final_segment=r.final_segment, previous_segment=None if b is None else b.final_segment,
-            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None)))
+            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None),
+            result_source=r.result_source, metrics_used=len(r.metrics_used), metrics_expected=len(r.metrics_expected),
+            published_average=r.published.get("average"),
+            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0)))
     regions = {c: region_names.get(c, c) for c in sorted({r.region for r in rows if r.region})}
     if region is not None:
         if region.upper() not in regions:
@@ -201,7 +211,12 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
     return LeagueView(framework=run.framework, period=label, periods=periods_available(store, memo),
                       previous_period=prev_label if prev else None, peer_group=peer_group, peer_groups=groups,
                       region=region.upper() if region else None, regions=regions, sort=sort, order=order,
-                      cutoffs_source=run.cutoffs.source, rows=rows, warnings=list(run.warnings))
+                      cutoffs_source=run.cutoffs.source, rows=rows, warnings=list(run.warnings),
+                      coverage=run.coverage_text(),
+                      new_reason=("" if not any(r.movement == "new" for r in rows) else
+                                  f"New: no result for {prev_label} in the store" + (
+                                      "" if prev else f" (the store holds no {run.framework} inputs for that quarter)")
+                                  ))
 
 
 def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
