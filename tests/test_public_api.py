@@ -27,3 +27,10 @@ def test_structure_api_is_what_the_docs_promise() -> None:
 
     for name in ("org_details", "list_organisations", "tree", "changes", "load_ods", "ancestors_on"):
         assert name in structure.__all__
+
+
+def test_oversight_uncertainty_api() -> None:  # issue 12
+    from opmodel import oversight
+
+    for name in ("league_uncertainty", "TrustPool", "league_ranges", "significant_change"):
+        assert name in oversight.__all__

@@ -8,6 +8,15 @@ import typer
 
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+from opmodel.cli.uncertainty import (  # issue 12: likely ranges on league rows
+    RANGE_COLUMNS,
+    MethodOpt,
+    ReplicatesOpt,
+    SeedOpt,
+    add_ranges,
+    table_text,
+)
+from opmodel.oversight.uncertainty import DEFAULT_REPLICATES, DEFAULT_SEED
 
 __all__ = ["register"]
 
@@ -69,21 +78,27 @@ def _print_comparison(c: dict[str, Any]) -> None:
 
 
 def league_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: GroupOpt = None,
-               compare: CompareOpt = None, fmt: FmtOpt = Format.table) -> None:
+               compare: CompareOpt = None, fmt: FmtOpt = Format.table,
+               replicates: ReplicatesOpt = DEFAULT_REPLICATES, seed: SeedOpt = DEFAULT_SEED,  # issue 12
+               method: MethodOpt = "metric-mix") -> None:
     """League tables per peer group: adjusted segment, then average score; ties share a rank."""
     from opmodel.oversight import league, segment
 
     with open_cli_store() as store:
         run = segment(store, period, framework=framework, peer_group=peer_group, save=False, compare=compare)
-    rows = [r.as_row() for r in league(run, peer_group)]
+        rows = [r.as_row() for r in league(run, peer_group)]
+        # issue 12: likely ranges on every call (cached per input hash)
+        ranges = add_ranges(store, rows, run, peer_group, replicates=replicates, seed=seed, method=method)
     _warn(run.warnings, fmt)
+    if fmt is not Format.json:
+        err_console.print(table_text(ranges), highlight=False)  # issue 12
     if fmt is not Format.json:
         err_console.print(f"coverage: {run.coverage_text()}", highlight=False)
         if run.comparison is not None:
             _print_comparison(run.comparison)
     emit_rows(rows, fmt, ["peer_group", "rank", "rank_of", "org_code", "org_name", "result_source",
                           "adjusted_segment", "average_score", "financial_override", "final_segment"]
-              + (_COMPARE if compare else []))
+              + RANGE_COLUMNS + (_COMPARE if compare else []))  # issue 12: RANGE_COLUMNS
 
 
 def explain_cmd(org: Annotated[str, typer.Argument(help="ODS code, e.g. RW1.")], period: PeriodOpt,

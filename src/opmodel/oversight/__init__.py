@@ -32,10 +32,15 @@ from opmodel.oversight.scoring import (
 )
 from opmodel.oversight.storage import list_runs, save_run
 
+# issue 12: league tables with their uncertainty
+from opmodel.oversight.uncertainty import LeagueUncertainty, TrustPool, TrustUncertainty, league_uncertainty
+from opmodel.oversight.uncertainty_run import league_ranges, significant_change
+
 __all__ = [
     "ComputedInputs",
     "Cutoffs",
     "InputValue",
+    "LeagueUncertainty",  # issue 12 (and TrustPool, TrustUncertainty, league_ranges, league_uncertainty, ...)
     "MetricScore",
     "OrgInfo",
     "OrgResult",
@@ -44,6 +49,8 @@ __all__ = [
     "Policy",
     "SegmentationRun",
     "TrustInputs",
+    "TrustPool",
+    "TrustUncertainty",
     "apply_settings",
     "attach_operating_model",
     "available_policies",
@@ -55,6 +62,8 @@ __all__ = [
     "framework_for",
     "inputs_from_rows",
     "league",
+    "league_ranges",
+    "league_uncertainty",
     "list_runs",
     "load_inputs",
     "load_policy",
@@ -67,6 +76,7 @@ __all__ = [
     "save_run",
     "segment",
     "segment_for",
+    "significant_change",
     "spread_score",
     "weighted_average",
     "whatif",
