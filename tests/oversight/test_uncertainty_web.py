@@ -24,6 +24,7 @@ class Row(RangeFields):
     rank: int | None
     average_score: float | None
     adjusted_segment: int | None
+    peer_group: str
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SegmentationRun]:
 
 
 def test_rows_gain_ranges_and_the_chart_follows_them(run: SegmentationRun) -> None:
-    rows = [Row(org_code=r.org_code, org_name=r.org_name, rank=r.rank, average_score=r.average_score,
+    rows = [Row(org_code=r.org_code, org_name=r.org_name, rank=r.rank, average_score=r.average_score, peer_group=MH,
                 adjusted_segment=r.adjusted_segment) for r in run.results if r.peer_group == MH]
     view = attach_ranges(run, rows, "MH Q3", render=False)
     assert all(r.likely_range_average and r.likely_range_rank for r in rows)
@@ -74,7 +75,7 @@ def test_published_ranges_beside_computed_on_the_page_rows(tmp_path: Path) -> No
         load_files(s, [NOF_CSV, _league_file(tmp_path, {"RX3": ("1.40 to 1.95", "1 to 11"),
                                                         "RW1": ("2.01 to 2.60", "20 to 44")})])
         run = segment(s, "2025-26-Q3", save=False, link=False)
-        rows = [Row(org_code=r.org_code, org_name=r.org_name, rank=r.rank, average_score=r.average_score,
+        rows = [Row(org_code=r.org_code, org_name=r.org_name, rank=r.rank, average_score=r.average_score, peer_group=MH,
                     adjusted_segment=r.adjusted_segment) for r in run.results if r.peer_group == MH]
         view = attach_ranges(run, rows, "MH Q3", render=False, store=s)
     finally:

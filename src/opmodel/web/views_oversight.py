@@ -23,6 +23,14 @@ from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
+from opmodel.web.views_uncertainty import (  # issue 12
+    RANGE_CSV_COLUMNS,
+    LeagueUncertaintyView,
+    ProfileUncertainty,
+    RangeFields,
+    attach_ranges,
+    profile_uncertainty,
+)
 
 __all__ = [
     "PERIOD_PATTERN",
@@ -91,7 +99,7 @@ def _peer_label(group: str | None) -> str:
     return PEER_GROUP_LABELS.get(group or "", (group or "Unknown").replace("_", " ").capitalize())
 
 
-class LeagueRow(BaseModel):
+class LeagueRow(RangeFields):  # issue 12: likely ranges (RangeFields is a BaseModel)
     rank: int | None
     rank_of: int | None
     org_code: str
@@ -131,6 +139,7 @@ class LeagueView(BaseModel):
     cutoffs_source: str
     rows: list[LeagueRow]
     warnings: list[str]
+    uncertainty: LeagueUncertaintyView | None = None  # issue 12: ranges, rankability, caterpillar chart
     coverage: str = Field("", description="Computed/provisional/published counts and missing trusts per peer group.")
     new_reason: str = Field("", description="Why rows say New (no result for the previous quarter).")
 
@@ -208,6 +217,8 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
     if sort not in SORTS:
         raise UnknownCodeError("sort key", sort, list(SORTS))
     rows = sorted(rows, key=_sort_key(sort), reverse=order == "desc")
+    title = f"League table, {label}" + (f", {groups[peer_group]}" if peer_group else "")
+    uncertainty = attach_ranges(run, rows, title, memo, store=store)  # issue 12
     return LeagueView(framework=run.framework, period=label, periods=periods_available(store, memo),
                       previous_period=prev_label if prev else None, peer_group=peer_group, peer_groups=groups,
                       region=region.upper() if region else None, regions=regions, sort=sort, order=order,
@@ -216,7 +227,8 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
                       new_reason=("" if not any(r.movement == "new" for r in rows) else
                                   f"New: no result for {prev_label} in the store" + (
                                       "" if prev else f" (the store holds no {run.framework} inputs for that quarter)")
-                                  ))
+                                  ),
+                      uncertainty=uncertainty)  # issue 12
 
 
 def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
@@ -235,7 +247,7 @@ def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
 
 CSV_COLUMNS = ("rank", "rank_of", "org_code", "org_name", "peer_group", "region", "region_name", "status",
                "average_score", "metric_count", "unadjusted_segment", "financial_override", "adjusted_segment",
-               "final_segment", "previous_segment", "movement")
+               "final_segment", "previous_segment", "movement", *RANGE_CSV_COLUMNS)  # issue 12: ranges
 
 
 def league_csv(view: LeagueView) -> str:
@@ -298,6 +310,7 @@ class OrgOversight(BaseModel):
     period: str
     explanation: dict[str, Any] = Field(description="opmodel.oversight.explain for the organisation.")
     metrics: list[MetricStat]
+    uncertainty: ProfileUncertainty | None = None  # issue 12: likely rank and segment chance
 
 
 def _explained(store: Store, code: str, label: str, memo: Memo[Any]) -> dict[str, Any]:
@@ -329,5 +342,6 @@ def org_oversight(store: Store, code: str, period: str | None = None,
             stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
                                     score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
                                     peer_q1=q1, peer_q3=q3, peers=len(values)))
-        return OrgOversight(period=label, explanation=detail, metrics=stats)
+        return OrgOversight(period=label, explanation=detail, metrics=stats,
+                            uncertainty=profile_uncertainty(run, code, memo))  # issue 12
     return None

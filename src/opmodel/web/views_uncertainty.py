@@ -99,8 +99,9 @@ def _fields(ranges: TableRanges, code: str, adjusted: int | None) -> dict[str, A
 def attach_ranges(run: SegmentationRun, rows: Sequence[Any], title: str, memo: Memo[Any] = _no_memo,
                   render: bool = True, store: Store | None = None) -> LeagueUncertaintyView:
     """Set the range fields on league rows (models with :class:`RangeFields`' fields) and build the
-    caterpillar chart of the rows shown, in their league order. With ``store``, NHS England's published
-    ranges (a loaded league-table CSV) are set beside the computed ones, with the agreement."""
+    caterpillar chart of the rows shown, in their league order, when they are one peer group's table.
+    With ``store``, NHS England's published ranges (a loaded league-table CSV) are set beside the
+    computed ones, with the agreement."""
     from opmodel.oversight.periods import parse_period
     from opmodel.oversight.uncertainty_chart import caterpillar_spec, caterpillar_table
     from opmodel.oversight.uncertainty_run import published_ranges, range_agreement
@@ -120,7 +121,9 @@ def attach_ranges(run: SegmentationRun, rows: Sequence[Any], title: str, memo: M
             r.published_likely_range_rank = pub["published_likely_range_rank"]
     plain = [r.model_dump() for r in rows]
     chart = None
-    if any(p.get("likely_range_average") for p in plain):
+    # One table per chart: ranks of different peer groups are not one order.
+    one_table = len({p.get("peer_group") for p in plain}) == 1
+    if one_table and any(p.get("likely_range_average") for p in plain):
         spec = caterpillar_spec(plain, title, run.cutoffs.values)
         chart = make_chart(spec, caterpillar_table(plain), memo, render=render)
     return LeagueUncertaintyView(method=ranges.method, replicates=ranges.replicates, seed=ranges.seed,
