@@ -109,3 +109,12 @@ def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
     assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
     assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason
     assert next(r for r in vm.rows if r.org_code == "RJ1").published_average == 1.67
+
+
+def test_profile_says_computed_or_provisional_with_coverage_and_published_comparison(store: Store) -> None:
+    ov = org_oversight(store, "RWR", "2025-26-Q3")
+    assert ov is not None
+    ex = ov.explanation
+    assert ex["result_source"] == "provisional" and ex["provisional_reasons"]
+    assert set(ex["metrics_used"]) <= set(ex["metrics_expected"]) and ex["published_average_score"] == 2.06
+    assert all("population" in m for m in ex["metrics"])

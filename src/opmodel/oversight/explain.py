@@ -28,8 +28,8 @@ def metric_pulls(policy: Policy, result: OrgResult) -> list[dict[str, Any]]:
             pull = None if rest is None else round(result.average_unrounded - rest, 3)
         out.append({"metric": s.metric, "name": policy.metrics[s.metric].name, "domain": s.domain,
                     "score": None if s.score is None else round_half_up(s.score, policy.decimals),
-                    "source": s.source, "value": s.value, "weight": round(s.weight, 4), "averaged": s.averaged,
-                    "pull": pull, "note": s.note})
+                    "source": s.label, "value": s.value, "weight": round(s.weight, 4), "averaged": s.averaged,
+                    "population": s.population, "pull": pull, "note": s.note})
     out.sort(key=lambda d: -abs(float(d["pull"] or 0.0)))
     return out
 
@@ -203,4 +203,7 @@ def explain_result(policy: Policy, r: OrgResult, cut: Cutoffs) -> dict[str, Any]
         "metrics": pulls,
         "boundaries": boundaries(r, cut, policy.decimals) if r.status == "segmented" else [],
         "domain_scores": r.domain_scores, "domain_segments": r.domain_segments,
+        "result_source": r.result_source, "provisional_reasons": list(r.provisional_reasons),
+        "metrics_used": list(r.metrics_used), "metrics_expected": list(r.metrics_expected),
+        "published_adjusted_segment": r.published.get("adjusted"),
     }
