@@ -46,3 +46,8 @@ def test_population_api_is_what_the_docs_promise() -> None:
     for name in ("icb_profile", "compare_indicator", "load_population_files", "wilson_interval", "byar_interval",
                  "dsr_dobson", "slope_index_of_inequality", "successions", "icb_value"):
         assert name in population.__all__
+def test_oversight_uncertainty_api() -> None:  # issue 12
+    from opmodel import oversight
+
+    for name in ("league_uncertainty", "TrustPool", "league_ranges", "significant_change"):
+        assert name in oversight.__all__

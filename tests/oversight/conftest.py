@@ -15,6 +15,7 @@ from opmodel.oversight import (
     PeriodInputs,
     Policy,
     SegmentationRun,
+    apply_settings,
     inputs_from_rows,
     load_policy,
     parse_period,
@@ -48,6 +49,28 @@ def inputs(nof_rows: list[MetricRow], policy: Policy) -> dict[str, PeriodInputs]
 @pytest.fixture(scope="session")
 def runs(inputs: dict[str, PeriodInputs], policy: Policy) -> dict[str, SegmentationRun]:
     return {q: run_segmentation(policy, inputs[q]) for q in QUARTERS}
+
+
+@pytest.fixture(scope="session")
+def runs_published_scores(inputs: dict[str, PeriodInputs], policy: Policy) -> dict[str, SegmentationRun]:
+    """The full CSV with ``use_published_scores``: pooled metrics take NHS England's scores, as asked."""
+    asked = apply_settings(policy, ["use_published_scores=true"])
+    return {q: run_segmentation(asked, inputs[q]) for q in QUARTERS}
+
+
+def metric_values_only(rows: list[MetricRow], policy: Policy) -> list[MetricRow]:
+    """The published CSV without any published answer the engine could compute (issue 11, "Done when"):
+    no OF1xxx score of a metric that has a raw value (nor the combined finance OF1080 built from two),
+    no OF4xxx domain scores or segments, no OF5000, OF5002 or OF5003."""
+    scored = {m for m, p in policy.metrics.items() if p.raw or m == "OF1080"}
+    return [r for r in rows if r.metric not in scored and not r.metric.startswith("OF4")
+            and r.metric not in {"OF5000", "OF5002", "OF5003"}]
+
+
+@pytest.fixture(scope="session")
+def values_runs(nof_rows: list[MetricRow], policy: Policy) -> dict[str, SegmentationRun]:
+    rows = metric_values_only(nof_rows, policy)
+    return {q: run_segmentation(policy, inputs_from_rows(rows, policy, parse_period(q))) for q in QUARTERS}
 
 
 @pytest.fixture(scope="session")

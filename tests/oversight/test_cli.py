@@ -32,8 +32,14 @@ def test_segment_json_contract(nof_store_path: Path) -> None:
     rwr = next(r for r in rows if r["org_code"] == "RWR")
     assert rwr["period"] == "2025-26-Q3" and rwr["financial_override"] is True
     assert rwr["unadjusted_segment"] == 1 and rwr["adjusted_segment"] == 3 and rwr["final_segment"] == 3
-    assert rwr["score_sources"]["OF1084"] == "computed" and rwr["score_sources"]["OF1082"] == "published"
-    assert set(rwr["scores"]) == set(rwr["score_sources"]) and rwr["segment_source"] == "published"
+    assert rwr["score_sources"]["OF1084"] == "computed" and rwr["score_sources"]["OF1082"] == "provisional"
+    assert set(rwr["scores"]) == set(rwr["score_sources"]) and rwr["segment_source"] == "computed_partial_pool"
+    # Issue 11 contract: every row says what it is and which metrics it rests on.
+    assert rwr["result_source"] == "provisional" and "OF1084" in rwr["metrics_used"]
+    assert set(rwr["metrics_used"]) <= set(rwr["metrics_expected"]) and "OF1079" not in rwr["metrics_expected"]
+    acute = [r for r in rows if r["peer_group"] == "acute"]
+    assert {r["result_source"] for r in acute} == {"provisional"}  # computed from ~10 of 18 metrics held
+    assert all("OF1010" in r["metrics_expected"] for r in acute)
 
 
 def test_segment_peer_group_filter_and_table(nof_store_path: Path) -> None:
@@ -53,7 +59,7 @@ def test_bad_period_and_unknown_org_and_group(nof_store_path: Path) -> None:
     res = _run(nof_store_path, "segment", "--period", "2025-26-Q3", "--peer-group", "acutee")
     assert res.exit_code == 1 and "Unknown peer group 'acutee'" in res.stderr
     res = _run(nof_store_path, "segment", "--period", "2024-25-Q3")
-    assert res.exit_code == 1 and "Unknown framework 'nof-2024-25'" in res.stderr
+    assert res.exit_code == 1 and "No oversight framework covers 2024-25-Q3" in res.stderr
 
 
 def test_runs_stored_with_hashes_idempotently(nof_store: Store) -> None:
@@ -79,7 +85,10 @@ def test_explain_deficit_cap_in_plain_words(nof_store: Store, nof_store_path: Pa
     pulls = [m["pull"] for m in d["metrics"] if m["pull"] is not None]
     assert pulls == sorted(pulls, key=lambda p: -abs(p)) and d["pulled_up_most"][0]["pull"] > 0
     b1 = d["boundaries"][0]
-    assert b1["segment"] == 1 and b1["reach_with_average"] == 2.06 and "published segments" in b1["basis"]
+    # Issue 16 item 16: the boundary text agrees with the segment (2.07 is in segment 1: already reached).
+    assert b1["segment"] == 1 and "cut-off" in b1["basis"] and d["unadjusted_segment"] == 1
+    assert b1["reach_with_average"] >= d["average_score"] == 2.01 and d["published_average_score"] == 2.06
+    assert b1["text"].endswith("(already reached)")
     res = _run(nof_store_path, "explain", "RWR", "--period", "2025-26-Q3")
     assert res.exit_code == 0 and "because of the deficit cap" in res.stdout
     res = _run(nof_store_path, "explain", "rwr", "--period", "2025-26-Q3", "--format", "json")
@@ -129,7 +138,8 @@ def test_metrics_load_then_segment_in_a_store_without_defaults(empty_store: Stor
     assert report.files[0].status == "loaded" and report.files[0].inserted == 6639
     run = segment(empty_store, "2025-26-Q1")
     assert len(run.results) == 61 and sum(r.final_segment == 5 for r in run.results) == 3
-    assert all(r.adjusted_segment == r.published["adjusted"] for r in run.results)
+    assert all(r.result_source == "provisional" and r.segment_source == "computed_partial_pool" for r in run.results)
+    assert sum(r.adjusted_segment == r.published["adjusted"] for r in run.results) == 60
 
 
 def test_bad_policy_file_rejected_naming_file_line_and_element(nof_store_path: Path, tmp_path: Path) -> None:

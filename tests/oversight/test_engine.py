@@ -80,24 +80,37 @@ def test_regimes_and_populations() -> None:
     assert run.cutoffs.source == "computed" and run.cutoffs.pool_size == 5
 
 
-def test_incomplete_pool_uses_published_scores_and_segments() -> None:
+def test_incomplete_population_ranks_within_what_is_held_and_says_so() -> None:
+    """Issue 11 item 2: a pooled metric whose population is not held is ranked within the part held
+    (provisional); published segments (OF5003) are never read, whatever they say."""
     groups = {k: v for k, v in GROUPS.items() if v == "g1"}
     values: dict[str, dict[str, float | None]] = {k: {o: x for o, x in v.items() if o in groups}
                                                   for k, v in VALUES.items()}
     values["OF1002"] = {"A": 1.0, "B": 1.5, "C": 2.5}
-    values["OF5003"] = {"A": 1.0, "B": 2.0, "C": 4.0}
+    values["OF5003"] = {"A": 4.0, "B": 4.0, "C": 1.0}
     run = run_segmentation(_policy(), _inputs(values, groups))
     by = run.by_org()
-    assert by["B"].scores["OF1002"].source == "published" and by["B"].scores["OF1002"].score == 1.5
-    assert by["B"].scores["OF1001"].source == "computed"
-    assert run.cutoffs.source == "published" and [by[o].unadjusted_segment for o in "ABC"] == [1, 2, 4]
+    b = by["B"].scores["OF1002"]
+    assert b.source == "computed" and b.provisional and b.label == "provisional" and b.score == 1.0
+    assert "not held: g2" in b.population
+    assert by["B"].scores["OF1001"].label == "computed"
+    assert run.cutoffs.source == "computed" and [by[o].unadjusted_segment for o in "ABC"] == [1, 3, 4]
+    assert all(by[o].result_source == "provisional" for o in "ABC")
+    assert any("OF1002" in why for why in by["B"].provisional_reasons)
+    asked = run_segmentation(apply_settings(_policy(), ["use_published_scores=true"]), _inputs(values, groups))
+    assert asked.by_org()["B"].scores["OF1002"].source == "published"
+    assert asked.by_org()["B"].scores["OF1002"].score == 1.5
 
 
-def test_incomplete_pool_without_published_segments_is_flagged() -> None:
+def test_incomplete_pool_is_flagged_with_its_counts() -> None:
     groups = {k: v for k, v in GROUPS.items() if v == "g1"}
-    run = run_segmentation(_policy(), _inputs({**VALUES, "OF1002": {"A": 1.0, "B": 2.0, "C": 3.0}}, groups))
+    sized = _policy(peer_groups={
+        "g1": {"name": "G1", "labels": ["Group one"], "size": 3, "metrics": ["OF1001", "OF1002", "OF1003"]},
+        "g2": {"name": "G2", "labels": ["Group two"], "size": 2, "metrics": ["OF1001", "OF1002"]}})
+    run = run_segmentation(sized, _inputs({**VALUES, "OF1002": {"A": 1.0, "B": 2.0, "C": 3.0}}, groups))
     assert run.cutoffs.source == "computed_partial_pool"
-    assert any("not all in the store" in w for w in run.warnings)
+    assert run.cutoffs.pool == {"computed": 3, "published": 0, "missing": 2}
+    assert any("3 computed, 0 by published average, 2 missing" in w for w in run.warnings)
 
 
 def test_too_few_scored_metrics_reported_not_segmented() -> None:

@@ -85,12 +85,11 @@ def test_mental_health_results_unchanged_by_the_extract(combined: SegmentationRu
     for r in alone.results:
         c = by[r.org_code]
         assert not c.published_result
-        assert (c.average_score, c.unadjusted_segment, c.adjusted_segment, c.final_segment, c.rank, c.rank_of,
-                c.segment_source, c.domain_segments) == (r.average_score, r.unadjusted_segment, r.adjusted_segment,
-                                                         r.final_segment, r.rank, r.rank_of, r.segment_source,
-                                                         r.domain_segments), r.org_code
-    assert combined.cutoffs.source == alone.cutoffs.source == "published" and combined.cutoffs.pool_size == 61
-    assert not any("not all in the store" in w for w in combined.warnings)
+        # The extract adds no metric value: scores and averages stay; only the cut-off pool grows.
+        assert (c.average_score, c.scores) == (r.average_score, r.scores), r.org_code
+    assert combined.cutoffs.source == alone.cutoffs.source == "computed_partial_pool"
+    assert (alone.cutoffs.pool_size, combined.cutoffs.pool_size) == (61, 191)
+    assert combined.cutoffs.pool["published"] == 130
 
 
 def test_published_segment_is_not_recomputed(combined_inputs: PeriodInputs, policy: Policy) -> None:
@@ -126,18 +125,22 @@ def test_policy_cutoffs_segment_published_averages_for_a_whatif(combined_inputs:
 
 
 def test_store_api_and_explanation(store: Store) -> None:
-    """The shipped default data hold the extract: the API gives the check values and says where they come from."""
-    acute = {r.org_code: r for r in segment(store, Q3, peer_group="acute", save=False).results}
-    assert len(acute) == 129 and acute["RJ1"].final_segment == 1 and acute["RJ1"].rank == 10
+    """Acute Q3 is computed from shipped statistics (issue 11); the extract's figures are the comparison."""
+    acute = {r.org_code: r for r in segment(store, Q3, peer_group="acute", save=False, compare="published").results}
+    assert len(acute) == 129 and all(r.result_source == "provisional" for r in acute.values())
+    rj1 = acute["RJ1"]
+    assert rj1.final_segment == 1 and rj1.average_source == "computed" and rj1.metric_count >= 9
+    assert rj1.comparison is not None and rj1.comparison["published_rank"] == 10
+    assert rj1.comparison["published_average"] == 1.67 and rj1.comparison["published_adjusted_segment"] == 1
     d = explain(store, "RJ1", Q3)
-    assert d["average_source"] == "published" and d["rank_source"] == "published" and d["evidence"] == "third-party"
-    assert "comes from published figures" in d["summary"] and "third-party extract" in d["summary"]
+    assert d["average_source"] == "computed" and d["evidence"] == "third-party"
+    assert "OF1010" in {m["metric"] for m in d["metrics"]}
 
 
 def test_cli_segment_and_explain(cli: Cli) -> None:
     res = cli("segment", "--period", Q3, "--peer-group", "acute", "--format", "json")
     rows = {r["org_code"]: r for r in json.loads(res.stdout)}  # type: ignore[attr-defined]
-    assert (rows["RJ1"]["final_segment"], rows["RJ1"]["rank"], rows["RJ1"]["average_score"]) == (1, 10, 1.67)
-    assert rows["RJ1"]["segment_source"] == "published" and rows["RJ1"]["evidence"] == "third-party"
+    assert rows["RJ1"]["final_segment"] == 1 and rows["RJ1"]["result_source"] == "provisional"
+    assert rows["RJ1"]["segment_source"] == "computed_partial_pool" and rows["RJ1"]["evidence"] == "third-party"
     text = cli("explain", "RJ1", "--period", Q3).stdout  # type: ignore[attr-defined]
-    assert "this result comes from published figures" in text and "third-party" in text
+    assert "RJ1" in text and "segment 1" in text

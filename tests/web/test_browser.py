@@ -58,7 +58,8 @@ def test_read_a_trusts_segment_and_why(page: Page, live_server: str) -> None:
     page.get_by_role("link", name="Humber Teaching NHS Foundation Trust").first.click()
     expect(page.get_by_role("heading", name="Oversight segment, 2025-26-Q3")).to_be_visible()
     expect(page.locator("#segment-badge")).to_contain_text("Segment 1")
-    expect(page.locator("#segment-summary")).to_contain_text("average metric score of 1.91")
+    expect(page.locator("#segment-summary")).to_contain_text("average metric score of 1.")
+    expect(page.locator("#result-source")).to_contain_text("provisional")
     expect(page.locator("#metric-table tbody tr")).not_to_have_count(0)
 
 

@@ -62,15 +62,15 @@ def test_rj1_profile_shows_icb_region_and_history(client: TestClient) -> None:
 
 
 def test_rj1_profile_shows_its_segment(client: TestClient) -> None:
-    """Issue 7's "done when": RJ1's segment, from the published Q3 figures (third-party extract) in the defaults."""
+    """Issue 7's "done when": RJ1's segment, computed (issue 11) from the shipped derived Q3 statistics."""
     html = client.get("/organisations/RJ1").text
     badge = re.search(r'<p[^>]*id="segment-badge"[^>]*>(.*?)</p>', html, re.S)
-    assert badge is not None and "Segment 1" in badge.group(1) and "ranked 10 of 134 acute trusts" in badge.group(1)
+    assert badge is not None and "Segment 1" in badge.group(1) and "of 129 acute trusts" in badge.group(1)
     assert "Oversight segment, 2025-26-Q3" in html
-    summary = re.search(r'<p id="segment-summary">(.*?)</p>', html, re.S)
-    assert summary is not None and "published figures" in summary.group(1) and "third-party" in summary.group(1)
+    source = re.search(r'<p id="result-source">(.*?)</p>', html, re.S)
+    assert source is not None and "provisional" in source.group(1) and "average 1.67, segment 1" in source.group(1)
     api = client.get("/api/v1/organisations/RJ1/oversight").json()
-    assert (api["explanation"]["final_segment"], api["explanation"]["rank"]) == (1, 10)
+    assert api["explanation"]["final_segment"] == 1 and api["explanation"]["result_source"] == "provisional"
 
 
 def test_overview_is_the_home_page_with_real_counts(client: TestClient) -> None:
@@ -129,8 +129,7 @@ def test_assets_are_served_locally(client: TestClient) -> None:
 
 
 def test_an_acute_profile_says_why_no_metric_scores_are_shown(client: TestClient) -> None:
-    html = client.get("/organisations/RJ1").text
-    assert 'id="no-metric-scores"' in html
-    assert "Not scored" not in html
+    html = client.get("/organisations/RJ1").text  # acute: computed from shipped statistics (issue 11)
+    assert 'id="metric-table"' in html and 'id="no-metric-scores"' not in html
     scored = client.get("/organisations/RWR").text  # a mental health trust: NHS England's own metric file
     assert 'id="metric-table"' in scored and 'id="no-metric-scores"' not in scored

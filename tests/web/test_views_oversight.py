@@ -21,8 +21,11 @@ from opmodel.web.views_oversight import (
 
 def test_periods_are_the_quarters_loaded(store: Store, empty_store: Store) -> None:
     assert periods_available(store) == ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3"]
-    assert periods_available(empty_store) == []
-    assert segment_summary(empty_store) is None
+    # A fresh store computes acute Q3 from the shipped derived statistics (issue 11, item 3).
+    assert periods_available(empty_store) == ["2025-26-Q3"]
+    fresh = segment_summary(empty_store)
+    assert fresh is not None and set(fresh.by_peer_group) == {"Acute"}
+    assert sum(fresh.by_peer_group["Acute"].values()) == 129
 
 
 def test_league_defaults_to_the_latest_quarter_in_engine_order(store: Store) -> None:
@@ -96,3 +99,22 @@ def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> 
         assert m.peer_q1 is not None and m.peer_median is not None and m.peer_q3 is not None
         assert m.peer_q1 <= m.peer_median <= m.peer_q3
     assert org_oversight(store, "RJ1", period="2025-26-Q2") is None  # acute: no inputs before Q3
+
+
+def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
+    """Issue 11 item 7 and issue 16 item 15: coverage, computed/provisional/published, and why 'New'."""
+    vm = league_view(store, "2025-26-Q3", peer_group="acute")
+    assert "acute: 129 provisional of 129 (5 missing of 134)" in vm.coverage
+    assert {r.result_source for r in vm.rows} == {"provisional"}
+    assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
+    assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason
+    assert next(r for r in vm.rows if r.org_code == "RJ1").published_average == 1.67
+
+
+def test_profile_says_computed_or_provisional_with_coverage_and_published_comparison(store: Store) -> None:
+    ov = org_oversight(store, "RWR", "2025-26-Q3")
+    assert ov is not None
+    ex = ov.explanation
+    assert ex["result_source"] == "provisional" and ex["provisional_reasons"]
+    assert set(ex["metrics_used"]) <= set(ex["metrics_expected"]) and ex["published_average_score"] == 2.06
+    assert all("population" in m for m in ex["metrics"])

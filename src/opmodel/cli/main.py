@@ -36,6 +36,9 @@ variation_cli.register(app)  # opmodel spc | funnel | consistency
 from opmodel.cli import oversight as oversight_cli  # noqa: E402
 
 oversight_cli.register(app)  # opmodel segment | league | explain | whatif
+from opmodel.cli import uncertainty as uncertainty_cli  # noqa: E402  (issue 12)
+
+uncertainty_cli.register(app)  # opmodel change ORG --from P --to P
 from opmodel.cli import records as records_cli  # noqa: E402
 
 app.add_typer(records_cli.app, name="records")

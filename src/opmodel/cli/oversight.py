@@ -8,6 +8,15 @@ import typer
 
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
+from opmodel.cli.uncertainty import (  # issue 12: likely ranges on league rows
+    RANGE_COLUMNS,
+    MethodOpt,
+    ReplicatesOpt,
+    SeedOpt,
+    add_ranges,
+    table_text,
+)
+from opmodel.oversight.uncertainty import DEFAULT_REPLICATES, DEFAULT_SEED
 
 __all__ = ["register"]
 
@@ -17,8 +26,14 @@ FrameworkOpt = Annotated[str | None, typer.Option("--framework", help="Policy, e
 GroupOpt = Annotated[str | None, typer.Option("--peer-group", help="acute, mental_health_community, ambulance.")]
 FmtOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
 
-_COLUMNS = ["org_code", "org_name", "peer_group", "average_score", "metric_count", "unadjusted_segment",
-            "financial_override", "adjusted_segment", "final_segment", "rank", "segment_source", "status"]
+_COLUMNS = ["org_code", "org_name", "peer_group", "result_source", "average_score", "metric_count",
+            "unadjusted_segment", "financial_override", "adjusted_segment", "final_segment", "rank", "status"]
+_COMPARE = ["published_average", "published_adjusted_segment", "published_rank", "difference_reason"]
+CompareOpt = Annotated[str | None, typer.Option("--compare", help="'published': put NHS England's published "
+                                                "average, segment and rank beside the computed ones.")]
+PubScoresOpt = Annotated[bool, typer.Option("--use-published-scores", help="Where a pooled metric's scoring "
+                                            "population is not all held, use the published metric score instead "
+                                            "of ranking within the part held.")]
 
 
 def _warn(warnings: list[str], fmt: Format) -> None:
@@ -27,12 +42,18 @@ def _warn(warnings: list[str], fmt: Format) -> None:
 
 
 def segment_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: GroupOpt = None,
+                compare: CompareOpt = None, use_published_scores: PubScoresOpt = False,
                 fmt: FmtOpt = Format.table) -> None:
-    """Score and segment every organisation for a quarter (stored with policy and input hashes)."""
+    """Score and segment every organisation for a quarter from metric values (stored with policy and input hashes).
+
+    Every row says whether it is computed, provisional (some scoring populations or the cut-off pool are
+    incomplete) or published (no metric values held), and which metrics it rests on.
+    """
     from opmodel.oversight import segment
 
     with open_cli_store() as store:
-        run = segment(store, period, framework=framework, peer_group=peer_group)
+        run = segment(store, period, framework=framework, peer_group=peer_group, compare=compare,
+                      use_published_scores=use_published_scores)
     rows = [r.as_row() for r in sorted(run.results, key=lambda r: (r.peer_group, r.org_code))]
     _warn(run.warnings, fmt)
     if fmt is not Format.json:
@@ -40,20 +61,44 @@ def segment_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: G
         err_console.print(f"{run.framework} {run.period}: segments from {cut.source} cut-offs"
                           + (f" {[round(c, 3) for c in cut.values]}" if cut.values else "")
                           + f"; inputs {run.inputs_sha256[:12]}, policy {run.policy_sha256[:12]}", highlight=False)
-    emit_rows(rows, fmt, _COLUMNS)
+        err_console.print(f"coverage: {run.coverage_text()}", highlight=False)
+        if run.comparison is not None:
+            _print_comparison(run.comparison)
+    emit_rows(rows, fmt, _COLUMNS + (_COMPARE if compare else []))
+
+
+def _print_comparison(c: dict[str, Any]) -> None:
+    err_console.print(f"compared with published: {c['equal']} equal, {c['different']} different of {c['compared']} "
+                      f"computed (segments equal {c['segments_equal']}, averages within 0.1 "
+                      f"{c['averages_within_0_1']}, ranks equal {c['ranks_equal']}); {c['not_compared']} not "
+                      "compared (published results or nothing published)", highlight=False)
+    for d in c["largest_differences"][:5]:
+        err_console.print(f"  {d['org_code']}: average {d['average']} vs {d['published_average']}, segment "
+                          f"{d['segment']} vs {d['published_segment']}: {d['why']}", highlight=False)
 
 
 def league_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: GroupOpt = None,
-               fmt: FmtOpt = Format.table) -> None:
+               compare: CompareOpt = None, fmt: FmtOpt = Format.table,
+               replicates: ReplicatesOpt = DEFAULT_REPLICATES, seed: SeedOpt = DEFAULT_SEED,  # issue 12
+               method: MethodOpt = "metric-mix") -> None:
     """League tables per peer group: adjusted segment, then average score; ties share a rank."""
     from opmodel.oversight import league, segment
 
     with open_cli_store() as store:
-        run = segment(store, period, framework=framework, peer_group=peer_group, save=False)
-    rows = [r.as_row() for r in league(run, peer_group)]
+        run = segment(store, period, framework=framework, peer_group=peer_group, save=False, compare=compare)
+        rows = [r.as_row() for r in league(run, peer_group)]
+        # issue 12: likely ranges on every call (cached per input hash)
+        ranges = add_ranges(store, rows, run, peer_group, replicates=replicates, seed=seed, method=method)
     _warn(run.warnings, fmt)
-    emit_rows(rows, fmt, ["peer_group", "rank", "rank_of", "org_code", "org_name", "adjusted_segment",
-                          "average_score", "financial_override", "final_segment"])
+    if fmt is not Format.json:
+        err_console.print(table_text(ranges), highlight=False)  # issue 12
+    if fmt is not Format.json:
+        err_console.print(f"coverage: {run.coverage_text()}", highlight=False)
+        if run.comparison is not None:
+            _print_comparison(run.comparison)
+    emit_rows(rows, fmt, ["peer_group", "rank", "rank_of", "org_code", "org_name", "result_source",
+                          "adjusted_segment", "average_score", "financial_override", "final_segment"]
+              + RANGE_COLUMNS + (_COMPARE if compare else []))  # issue 12: RANGE_COLUMNS
 
 
 def explain_cmd(org: Annotated[str, typer.Argument(help="ODS code, e.g. RW1.")], period: PeriodOpt,
@@ -107,7 +152,7 @@ def whatif_cmd(period: PeriodOpt,
                                                            "segmentation.cutoffs.2025-26-Q3=[2.0,2.3,2.7], "
                                                            "metrics.OF1082.weight=0, drop=OF1086.")],
                framework: FrameworkOpt = None, peer_group: GroupOpt = None, fmt: FmtOpt = Format.table) -> None:
-    """Re-run a quarter with changed rules and list the organisations that change segment."""
+    """Re-run a quarter with changed rules and list the organisations whose average or segment changes."""
     from opmodel.oversight import whatif
 
     with open_cli_store() as store:
@@ -117,9 +162,12 @@ def whatif_cmd(period: PeriodOpt,
         return
     _warn(d["warnings"], fmt)
     err_console.print(f"{d['framework']} {d['period']} with {' '.join(d['settings'])}: "
-                      f"{len(d['changed'])} of {d['organisations']} organisation(s) change segment", highlight=False)
+                      f"{len(d['changed'])} of {d['organisations']} organisation(s) change average or segment; "
+                      f"cut-offs {d['cutoffs_before']} -> {d['cutoffs_after']}", highlight=False)
+    if d["note"]:
+        err_console.print(f"[yellow]note:[/] {d['note']}", markup=True, highlight=False)
     emit_rows(d["changed"], fmt, ["org_code", "org_name", "peer_group", "average_before", "average_after",
-                                  "adjusted_before", "adjusted_after", "final_before", "final_after"])
+                                  "segment_before", "segment_after", "final_before", "final_after"])
 
 
 def register(app: typer.Typer) -> None:

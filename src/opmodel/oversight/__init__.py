@@ -15,6 +15,8 @@ from opmodel.oversight.api import (
     segment,
     whatif,
 )
+from opmodel.oversight.compare import compare_published
+from opmodel.oversight.computed import ComputedInputs, TrustInputs, computed_inputs, computed_inputs_from_run
 from opmodel.oversight.engine import run_segmentation
 from opmodel.oversight.inputs import InputValue, OrgInfo, PeriodInputs, inputs_from_rows, load_inputs
 from opmodel.oversight.periods import Period, parse_period
@@ -30,9 +32,15 @@ from opmodel.oversight.scoring import (
 )
 from opmodel.oversight.storage import list_runs, save_run
 
+# issue 12: league tables with their uncertainty
+from opmodel.oversight.uncertainty import LeagueUncertainty, TrustPool, TrustUncertainty, league_uncertainty
+from opmodel.oversight.uncertainty_run import league_ranges, significant_change
+
 __all__ = [
+    "ComputedInputs",
     "Cutoffs",
     "InputValue",
+    "LeagueUncertainty",  # issue 12 (and TrustPool, TrustUncertainty, league_ranges, league_uncertainty, ...)
     "MetricScore",
     "OrgInfo",
     "OrgResult",
@@ -40,14 +48,22 @@ __all__ = [
     "PeriodInputs",
     "Policy",
     "SegmentationRun",
+    "TrustInputs",
+    "TrustPool",
+    "TrustUncertainty",
     "apply_settings",
     "attach_operating_model",
     "available_policies",
+    "compare_published",
     "competition_ranks",
+    "computed_inputs",
+    "computed_inputs_from_run",
     "explain",
     "framework_for",
     "inputs_from_rows",
     "league",
+    "league_ranges",
+    "league_uncertainty",
     "list_runs",
     "load_inputs",
     "load_policy",
@@ -60,6 +76,7 @@ __all__ = [
     "save_run",
     "segment",
     "segment_for",
+    "significant_change",
     "spread_score",
     "weighted_average",
     "whatif",

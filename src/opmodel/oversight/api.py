@@ -13,12 +13,13 @@ from opmodel.oversight.engine import run_segmentation
 from opmodel.oversight.explain import change_since, explain_result
 from opmodel.oversight.inputs import load_inputs
 from opmodel.oversight.periods import Period, parse_period
-from opmodel.oversight.policy import Policy, apply_settings, load_policy
+from opmodel.oversight.policy import Policy, apply_settings, available_policies, load_policy
 from opmodel.oversight.results import OrgResult, SegmentationRun
 from opmodel.oversight.storage import save_run
 from opmodel.store import Store
 
-__all__ = ["attach_operating_model", "explain", "framework_for", "league", "operating_model_link", "segment", "whatif"]
+__all__ = ["attach_operating_model", "explain", "framework_for", "league", "operating_model_link", "periods_held",
+           "segment", "whatif"]
 
 
 def framework_for(period: Period) -> str:
@@ -27,26 +28,66 @@ def framework_for(period: Period) -> str:
 
 
 def _policy(framework: str | None, period: Period, settings: list[str] | None = None) -> Policy:
+    if framework is None and framework_for(period) not in available_policies():
+        years = ", ".join(f"{f} ({f[4:]}-Q1 to Q4)" for f in available_policies())
+        raise OpmodelError(f"No oversight framework covers {period.label}: the frameworks held are {years}. "
+                           "Choose a period in one of them, or name a policy file with --framework")
     policy = load_policy(framework or framework_for(period))
     return apply_settings(policy, settings) if settings else policy
+
+
+def periods_held(store: Store, policy: Policy, org_code: str | None = None) -> list[str]:
+    """The quarters for which the store holds this framework's inputs (for one organisation, when given)."""
+    from opmodel.oversight.inputs import needed_metrics
+
+    rows = store.rows(
+        "SELECT DISTINCT period_start, period_end FROM metric_values WHERE metric IN (SELECT unnest(?::VARCHAR[])) "
+        "AND (? IS NULL OR org_code = ?) ORDER BY 1", [sorted(needed_metrics(policy)), org_code, org_code])
+    out = []
+    for r in rows:
+        start, end = r["period_start"], r["period_end"]
+        if start.month in (4, 7, 10, 1) and start.day == 1:
+            p = Period(start.year - (start.month < 4), (start.month - 4) % 12 // 3 + 1)
+            if p.end == end and framework_for(p) == policy.framework:
+                out.append(p.label)
+    return out
 
 
 def _run(store: Store, policy: Policy, period: Period) -> SegmentationRun:
     inputs = load_inputs(store, policy, period)
     if not inputs.orgs:
-        raise OpmodelError(f"No {policy.framework} inputs for {period.label} in the store: load the NOF dashboard "
-                           "CSV for that quarter with `opmodel metrics load FILE`")
+        held = periods_held(store, policy)
+        raise OpmodelError(f"No {policy.framework} inputs for {period.label} in the store; it holds "
+                           + (", ".join(held) if held else "no quarter of this framework")
+                           + ". Load the NOF dashboard CSV (or the statistics it is computed from) for that quarter "
+                           "with `opmodel metrics load FILE`")
     return run_segmentation(policy, inputs)
 
 
 def segment(store: Store, period: str, framework: str | None = None, peer_group: str | None = None,
-            settings: list[str] | None = None, save: bool = True, link: bool = True) -> SegmentationRun:
-    """Score and segment every organisation for a quarter; store the run (with hashes) unless ``save=False``."""
+            settings: list[str] | None = None, save: bool = True, link: bool = True,
+            compare: str | None = None, use_published_scores: bool = False) -> SegmentationRun:
+    """Score and segment every organisation for a quarter; store the run (with hashes) unless ``save=False``.
+
+    ``compare="published"`` puts NHS England's published figures beside each computed result
+    (``OrgResult.comparison``) and the summary in ``run.comparison`` (issue 11, item 4).
+    """
     per = parse_period(period)
+    if use_published_scores:
+        settings = [*(settings or []), "use_published_scores=true"]
     policy = _policy(framework, per, settings)
     if peer_group is not None and peer_group not in policy.peer_groups:
         raise UnknownCodeError("peer group", peer_group, list(policy.peer_groups))
-    run = _run(store, policy, per)
+    if compare not in (None, "published"):
+        raise OpmodelError(f"--compare {compare!r}: the only comparison is 'published'")
+    inputs = load_inputs(store, policy, per)
+    if not inputs.orgs:
+        _run(store, policy, per)  # raises the message naming the quarters held
+    run = run_segmentation(policy, inputs)
+    if compare == "published":
+        from opmodel.oversight.compare import compare_published
+
+        run.comparison = compare_published(run, inputs, policy)
     if link:
         attach_operating_model(store, run, per.end)
     if save:
@@ -125,6 +166,12 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
     code = org_code.upper()
     found = run.by_org().get(code)
     if found is None:
+        name = store.scalar("SELECT name FROM organisations WHERE code = ?", [code])
+        held = periods_held(store, policy, code)
+        if name is not None or held:
+            raise OpmodelError(f"{code} ({name or 'name not in the register'}) has no {policy.framework} result for "
+                               f"{per.label}: " + (f"it has results for {', '.join(held)}" if held else
+                                                   "the store holds no oversight inputs for it in any quarter"))
         raise UnknownCodeError(f"organisation in {policy.framework} {per.label}", code,
                                sorted(r.org_code for r in run.results if r.org_code[:2] == code[:2])[:5])
     out = explain_result(policy, found, run.cutoffs)
@@ -146,13 +193,18 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
 
 def whatif(store: Store, period: str, settings: list[str], framework: str | None = None,
            peer_group: str | None = None) -> dict[str, Any]:
-    """Re-run a quarter under changed rules; list the organisations whose segment changes."""
+    """Re-run a quarter under changed rules; list every organisation whose average or segment changes.
+
+    Both runs are on the computed path, so a setting reaches every computed trust (issue 11, item 6);
+    published results (no metric values held) cannot move and are counted apart. When nothing
+    changes, ``note`` says why.
+    """
     per = parse_period(period)
     base_policy = _policy(framework, per)
     new_policy = apply_settings(base_policy, settings)
     inputs = load_inputs(store, base_policy, per)
     if not inputs.orgs:
-        raise OpmodelError(f"No {base_policy.framework} inputs for {per.label} in the store")
+        _run(store, base_policy, per)
     base_run = run_segmentation(base_policy, inputs)
     base = base_run.by_org()
     new = run_segmentation(new_policy, load_inputs(store, new_policy, per))
@@ -161,14 +213,27 @@ def whatif(store: Store, period: str, settings: list[str], framework: str | None
         b = base.get(r.org_code)
         if b is None or (peer_group and r.peer_group != peer_group):
             continue
-        if (b.adjusted_segment, b.final_segment) != (r.adjusted_segment, r.final_segment):
+        if (b.average_score, b.adjusted_segment, b.final_segment) != (r.average_score, r.adjusted_segment,
+                                                                      r.final_segment):
             changes.append({"org_code": r.org_code, "org_name": r.org_name, "peer_group": r.peer_group,
                             "average_before": b.average_score, "average_after": r.average_score,
+                            "segment_before": b.adjusted_segment, "segment_after": r.adjusted_segment,
                             "adjusted_before": b.adjusted_segment, "adjusted_after": r.adjusted_segment,
                             "final_before": b.final_segment, "final_after": r.final_segment,
-                            "rank_before": b.rank, "rank_after": r.rank})
+                            "rank_before": b.rank, "rank_after": r.rank, "result_source": r.result_source})
+    published = sum(r.result_source == "published" for r in new.results)
+    note = ""
+    if not changes:
+        if published == len(new.results):
+            note = "every result here is a published one (no metric values held), so no rule can move it"
+        elif base_policy.sha256() == new_policy.sha256():
+            note = "the settings leave the policy as it was"
+        else:
+            note = ("the settings change no average and no segment of the computed trusts (e.g. a metric none of "
+                    "them holds, or a weight equal to its default)")
     return {"framework": base_policy.framework, "period": per.label, "settings": settings,
             "policy_sha256_before": base_policy.sha256(), "policy_sha256_after": new_policy.sha256(),
             "cutoffs_before": base_run.cutoffs.values, "cutoffs_after": new.cutoffs.values,
-            "cutoffs_source_after": new.cutoffs.source,
-            "organisations": len(new.results), "changed": changes, "warnings": new.warnings}
+            "cutoffs_source_after": new.cutoffs.source, "cutoff_pool_after": dict(new.cutoffs.pool),
+            "organisations": len(new.results), "published_results_unmoved": published,
+            "coverage": new.coverage_text(), "changed": changes, "note": note, "warnings": new.warnings}

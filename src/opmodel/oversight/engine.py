@@ -2,13 +2,13 @@
 
 Steps follow the manual (methodology §1.2): score each metric (§1.3), average (§1.4), quartile
 or threshold into segments (§1.4, §4), apply the financial override (§1.5), segment 5 (§1.6),
-domain scores and segments (§1.7), league ranks (§2). Nothing here knows any quarter's answers:
-published scores and segments are read as *inputs* only where the store cannot recompute them
-(the scoring population or the segmentation pool is not all in the store), and every result says
-which (``MetricScore.source``, ``OrgResult.segment_source``). An organisation whose only inputs are a
-published average and a published adjusted segment (a league table, or the third-party Q3 extract)
-keeps NHS England's result as it stands (``OrgResult.published_result``): its segment, deficit flag
-and league rank are reported as published and it stays out of the quartile pool.
+domain scores and segments (§1.7), league ranks (§2). One computed path (issue 11): it never reads
+published domain scores or segments (OF40xx/OF41xx), OF5000, OF5002, OF5003 or league ranks for a
+trust it holds values for; a published metric score is an input only where no raw value is held (or
+with ``use_published_scores``). A pooled metric whose population is not all held is ranked within
+the part held and marked provisional; the cut-off pool is every computed average plus the published
+averages of trusts with no values held (``Cutoffs.pool``). A trust with nothing but a published
+average and segment keeps NHS England's result, labelled ``result_source="published"``.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ class _Scorer:
             for o in targets:
                 raw = self.inputs.value(m.raw, o) if m.raw else None
                 band = None if raw is None else regime.score(raw)
-                out[o] = (MetricScore(mid, m.domain, float(band), "computed", m.weight, m.averaged, raw)
+                out[o] = (MetricScore(mid, m.domain, float(band), "computed", m.weight, m.averaged, raw,
+                                      "", "bands (no population needed)")
                           if band is not None else self._published(mid, o, "no raw value to band"))
         elif isinstance(regime, LookupRegime):
             rows = self.metric(regime.rows)
@@ -103,7 +104,8 @@ class _Scorer:
                         out[o] = self._published(mid, o, f"matrix cell ({int(r.score)}, {int(c.score)}) "
                                                           "is unknown in the policy")
                         continue
-                out[o] = (MetricScore(mid, m.domain, float(cell), "computed", m.weight, m.averaged)
+                out[o] = (MetricScore(mid, m.domain, float(cell), "computed", m.weight, m.averaged, None, "",
+                                      "lookup of the two band scores")
                           if cell is not None else self._published(mid, o, "inputs to the matrix not computed"))
         else:
             out = self._ranked(mid, regime, targets)
@@ -119,24 +121,28 @@ class _Scorer:
             partitions: dict[str, list[str]] = defaultdict(list)
             for o in targets:
                 partitions[groups[o]].append(o)
-            computable = {g: True for g in partitions}
-            note = ""
+            complete = {g: g in self.present for g in partitions}
+            notes = {g: f"peer group {g}" for g in partitions}
         else:
             # "All trusts reporting" reaches beyond the groups that score the metric (acute trusts
-            # report community waits too), so every segmented peer group must be in the store.
+            # report community waits too), so every segmented peer group must be held (§1.3).
             reporting = {g for g, pg in self.policy.peer_groups.items() if pg.segmented}
             missing = sorted(reporting - self.present)
             partitions = {"*": list(targets)}
-            computable = {"*": not missing}
-            note = (f"scoring population is all trusts reporting; not in the store: {', '.join(missing)}"
-                    if missing else "")
+            complete = {"*": not missing}
+            notes = {"*": "all trusts reporting" + (f"; not held: {', '.join(missing)}" if missing else "")}
         out: dict[str, MetricScore] = {}
         for key, members in partitions.items():
             have = [o for o in members if raw.get(o) is not None and raw[o].value is not None]
-            if not computable[key] or not have:
+            partial = not complete[key]
+            if not have or (partial and self.policy.use_published_scores):
+                why = ("no raw values held" if not have else
+                       f"scoring population incomplete ({notes[key]}): published score used as asked")
                 for o in members:
-                    out[o] = self._published(mid, o, note or "no raw values in the store")
+                    out[o] = self._published(mid, o, why)
                 continue
+            population = f"{notes[key]}: {len(have)} held" + (" (incomplete: ranked within what is held)"
+                                                              if partial else "")
             sign = -1.0 if m.direction is Direction.HIGHER else 1.0
             value = {o: float(raw[o].value) for o in have}  # type: ignore[arg-type]
             if regime.type == "ranked":
@@ -158,10 +164,12 @@ class _Scorer:
             positions = competition_ranks(keys)
             for o in fixed:
                 out[o] = MetricScore(mid, m.domain, fixed_score, "computed", m.weight, m.averaged, value[o],
-                                     "meets the standard" if regime.type == "standard" else "below the floor")
+                                     "meets the standard" if regime.type == "standard" else "below the floor",
+                                     population, partial)
             for o in ranked:
                 s = spread_score(positions[o], len(ranked), lo, hi)
-                out[o] = MetricScore(mid, m.domain, s, "computed", m.weight, m.averaged, value[o])
+                out[o] = MetricScore(mid, m.domain, s, "computed", m.weight, m.averaged, value[o], "",
+                                     population, partial)
             for o in members:
                 if o not in out:
                     out[o] = self._published(mid, o, "no raw value for this organisation")
@@ -188,40 +196,35 @@ def _observed(pairs: list[tuple[float, int]]) -> list[tuple[float | None, float 
     return out
 
 
-def _cutoffs(seg: Segmentation, period: str, pool: dict[str, float], complete: bool,
-             published: dict[str, int], what: str, published_avg: dict[str, float] | None = None) -> Cutoffs:
-    """Choose where the boundaries come from (docs/decisions.md, Oversight: incomplete pools)."""
+def _cutoffs(seg: Segmentation, period: str, pool: dict[str, float], counts: dict[str, int], what: str) -> Cutoffs:
+    """Choose the boundaries: the policy's, its thresholds, or quartiles of the pool (§1.4).
+
+    Never from published segments (issue 11): a pool that is not all held gives quartiles of the part held
+    (with any published averages of trusts not held), labelled ``computed_partial_pool``.
+    """
     if period in seg.cutoffs:
-        return Cutoffs(list(seg.cutoffs[period]), "policy", len(pool), f"cut-offs for {period} given in the policy")
+        return Cutoffs(list(seg.cutoffs[period]), "policy", len(pool), f"cut-offs for {period} given in the policy",
+                       pool=counts)
     if seg.method == "thresholds":
         if seg.thresholds is None:
             raise OpmodelError(f"The {what} thresholds are unknown in this policy: supply them, e.g. "
                                "--set segmentation.thresholds=[2.0,2.5,3.0]")
-        return Cutoffs(list(seg.thresholds), "thresholds", len(pool))
-    if complete and pool:
-        return Cutoffs(quartile_cutoffs(list(pool.values()), seg.quantile_method), "computed", len(pool))
-    if published and set(pool) <= set(published):
-        avg = published_avg or {}
-        pairs = [(avg.get(o, pool[o]), published[o]) for o in pool]
-        return Cutoffs(None, "published", len(pool),
-                       "the pool is not all in the store: published segments used", _observed(pairs))
+        return Cutoffs(list(seg.thresholds), "thresholds", len(pool), pool=counts)
     if not pool:
-        return Cutoffs(None, "none", 0, "no organisation to segment")
-    return Cutoffs(quartile_cutoffs(list(pool.values()), seg.quantile_method), "computed_partial_pool", len(pool),
-                   "the pool is not all in the store and no published segments: quartiles of the part present")
+        return Cutoffs(None, "none", 0, "no organisation to segment", pool=counts)
+    values = quartile_cutoffs(list(pool.values()), seg.quantile_method)
+    if counts.get("published", 0) == 0 and counts.get("missing", 0) == 0:
+        return Cutoffs(values, "computed", len(pool), pool=counts)
+    note = (f"{what} cut-off pool incomplete: {counts.get('computed', 0)} computed, "
+            f"{counts.get('published', 0)} by published average, {counts.get('missing', 0)} missing")
+    return Cutoffs(values, "computed_partial_pool", len(pool), note, pool=counts)
 
 
-def _complete_groups(policy: Policy, results: list[OrgResult]) -> set[str]:
-    """Peer groups with at least their expected number of segmentable organisations."""
-    counts: dict[str, int] = defaultdict(int)
-    for r in results:
-        if r.status == "segmented" and not r.published_result:
-            counts[r.peer_group] += 1
-    return {g for g, n in counts.items() if n >= (policy.peer_groups[g].size or 1)}
-
-
-def _pool_complete(seg: Segmentation, present: set[str]) -> bool:
-    return seg.pool == "per_group" or set(seg.pool_groups) <= present
+def _pool_counts(policy: Policy, seg: Segmentation, computed: int, published: int,
+                 group: str | None) -> dict[str, int]:
+    groups = [group] if group is not None else list(seg.pool_groups)
+    expected = sum(policy.peer_groups[g].size or 0 for g in groups if g in policy.peer_groups)
+    return {"computed": computed, "published": published, "missing": max(expected - computed - published, 0)}
 
 
 def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
@@ -264,76 +267,94 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
     short = [r.org_code for r in results if r.status != "segmented"]
     if short:
         warnings.append(f"not segmented, fewer than {policy.min_scored_metrics} scored metrics: {', '.join(short)}")
-    present = _complete_groups(policy, results)
-    cut = _segment_overall(policy, results, present, period, inputs)
-    domain_cuts = _segment_domains(policy, results, present, period, inputs)
+    cut = _segment_overall(policy, results, period)
+    domain_cuts = _segment_domains(policy, results, period)
     _published_results(policy, results, inputs)
     _override_and_final(policy, results, inputs, warnings)
     _league(policy, results, inputs, warnings)
+    _label(policy, results, cut)
     if cut.source == "computed_partial_pool":
         warnings.append(cut.note)
-    return SegmentationRun(policy.framework, policy.version, policy.sha256(), period, inputs.sha256(),
-                           list(inputs.source_hashes), results, cut, domain_cuts, warnings)
+    run = SegmentationRun(policy.framework, policy.version, policy.sha256(), period, inputs.sha256(),
+                          list(inputs.source_hashes), results, cut, domain_cuts, warnings)
+    run.group_sizes = {g: pg.size for g, pg in policy.peer_groups.items() if pg.segmented and pg.size}
+    return run
 
 
-def _pool_for(seg: Segmentation, results: list[OrgResult], group: str | None) -> dict[str, float]:
-    return {r.org_code: r.average_score for r in results
-            if r.status == "segmented" and r.average_score is not None and not r.published_result
-            and (group is None or r.peer_group == group)
-            and (seg.pool == "per_group" or r.peer_group in seg.pool_groups or seg.method == "thresholds")}
+def _label(policy: Policy, results: list[OrgResult], cut: Cutoffs) -> None:
+    """Say of every result whether it is computed, provisional or published, and why (issue 11, item 2)."""
+    for r in results:
+        expected = [m for m in policy.peer_groups[r.peer_group].metrics
+                    if policy.metrics[m].averaged and policy.metrics[m].weight > 0]
+        r.metrics_expected = expected
+        r.metrics_used = [m for m in expected if (s := r.scores.get(m)) is not None and s.counted]
+        if r.published_result:
+            r.result_source = "published"
+            r.provisional_reasons = ["no metric values held: NHS England's published result as it stands"]
+            continue
+        reasons = []
+        partial = sorted(m for m in r.metrics_used if r.scores[m].provisional)
+        if partial:
+            reasons.append("ranked within an incomplete scoring population: " + ", ".join(partial))
+        published = sorted(m for m in r.metrics_used if r.scores[m].source == "published")
+        if published and any(policy.metrics[m].raw for m in published):
+            reasons.append("published metric scores used: " + ", ".join(published))
+        if r.average_source == "published":
+            reasons.append("average is the published one (no metric values held)")
+        if r.status == "segmented" and cut.source == "computed_partial_pool":
+            reasons.append(cut.note)
+        r.provisional_reasons = reasons
+        r.result_source = "provisional" if reasons else "computed"
 
 
-def _segment_overall(policy: Policy, results: list[OrgResult], present: set[str], period: str,
-                     inputs: PeriodInputs) -> Cutoffs:
+def _in_pool(seg: Segmentation, r: OrgResult, group: str | None) -> bool:
+    return ((group is None or r.peer_group == group)
+            and (seg.pool == "per_group" or r.peer_group in seg.pool_groups or seg.method == "thresholds"))
+
+
+def _segment_overall(policy: Policy, results: list[OrgResult], period: str) -> Cutoffs:
+    """Quartile the computed averages (plus published averages of trusts with no values held) and segment."""
     seg = policy.segmentation
-    published = {r.org_code: int(v) for r in results
-                 if (v := inputs.value(policy.published.unadjusted, r.org_code)) is not None}
     groups: list[str | None] = [*sorted({r.peer_group for r in results})] if seg.pool == "per_group" else [None]
     first: Cutoffs | None = None
     for g in groups:
-        pool = _pool_for(seg, results, g)
-        published_avg = {o: v for o in pool if (v := inputs.value(policy.published.average, o)) is not None}
-        cut = _cutoffs(seg, period, pool, _pool_complete(seg, present), published, "segment", published_avg)
+        members = [r for r in results if r.status == "segmented" and r.average_score is not None
+                   and _in_pool(seg, r, g)]
+        pool = {r.org_code: float(r.average_score) for r in members}  # type: ignore[arg-type]
+        n_pub = sum(r.average_source == "published" for r in members)
+        cut = _cutoffs(seg, period, pool, _pool_counts(policy, seg, len(pool) - n_pub, n_pub, g), "segment")
         first = first or cut
-        for r in results:
-            if r.org_code not in pool:
-                continue
-            assert r.average_score is not None
-            if cut.values is not None:
+        for r in members:
+            if cut.values is not None and not r.published_result:
+                assert r.average_score is not None
                 r.unadjusted_segment = segment_for(r.average_score, cut.values)
-            else:
-                r.unadjusted_segment = published[r.org_code]
-            r.segment_source = cut.source
+                r.segment_source = cut.source
     return first or Cutoffs(None, "none")
 
 
-def _segment_domains(policy: Policy, results: list[OrgResult], present: set[str], period: str,
-                     inputs: PeriodInputs) -> dict[str, Cutoffs]:
+def _segment_domains(policy: Policy, results: list[OrgResult], period: str) -> dict[str, Cutoffs]:
+    """Domain segments from quartiles of the computed domain scores (§1.7); never OF40xx/OF41xx."""
     seg = policy.domain_segmentation
     out: dict[str, Cutoffs] = {}
     if seg is None:
         return out
-    for did, d in policy.domains.items():
-        pool = {r.org_code: v for r in results if r.status == "segmented"
+    for did in policy.domains:
+        pool = {r.org_code: v for r in results if r.status == "segmented" and not r.published_result
                 and (v := r.domain_scores.get(did)) is not None
                 and (seg.pool == "per_group" or r.peer_group in seg.pool_groups)}
-        published = {r.org_code: int(v) for r in results if d.segment_metric
-                     and (v := inputs.value(d.segment_metric, r.org_code)) is not None}
-        published_avg = {r.org_code: v for r in results if d.score_metric
-                         and (v := inputs.value(d.score_metric, r.org_code)) is not None}
+        counts = _pool_counts(policy, seg, len(pool), 0, None)
         try:
-            cut = _cutoffs(seg.model_copy(update={"cutoffs": {}}), period, pool,
-                           _pool_complete(seg, present), published, f"{did} domain", published_avg)
+            cut = _cutoffs(seg.model_copy(update={"cutoffs": {}}), period, pool, counts, f"{did} domain")
         except OpmodelError:
             cut = Cutoffs(None, "none", len(pool), "domain thresholds unknown")
         out[did] = cut
         for r in results:
+            if r.published_result:
+                continue
+            r.domain_segments[did] = (segment_for(pool[r.org_code], cut.values)
+                                      if r.org_code in pool and cut.values is not None else None)
             if r.org_code in pool:
-                r.domain_segments[did] = (segment_for(pool[r.org_code], cut.values) if cut.values is not None
-                                          else published.get(r.org_code))
                 r.domain_segment_source = cut.source
-            else:
-                r.domain_segments[did] = None
     return out
 
 

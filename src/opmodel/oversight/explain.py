@@ -28,42 +28,42 @@ def metric_pulls(policy: Policy, result: OrgResult) -> list[dict[str, Any]]:
             pull = None if rest is None else round(result.average_unrounded - rest, 3)
         out.append({"metric": s.metric, "name": policy.metrics[s.metric].name, "domain": s.domain,
                     "score": None if s.score is None else round_half_up(s.score, policy.decimals),
-                    "source": s.source, "value": s.value, "weight": round(s.weight, 4), "averaged": s.averaged,
-                    "pull": pull, "note": s.note})
+                    "source": s.label, "value": s.value, "weight": round(s.weight, 4), "averaged": s.averaged,
+                    "population": s.population, "pull": pull, "note": s.note})
     out.sort(key=lambda d: -abs(float(d["pull"] or 0.0)))
     return out
 
 
 def _segmenting_average(r: OrgResult) -> float | None:
-    """The average the segment rests on: NHS England's own when the segment itself is the published one."""
+    """The average the segment rests on: NHS England's own for a published result, else the computed one."""
     published = r.published.get("average")
-    return published if r.segment_source == "published" and published is not None else r.average_score
+    return published if r.published_result and published is not None else r.average_score
 
 
 def boundaries(result: OrgResult, cut: Cutoffs, decimals: int = 2) -> list[dict[str, Any]]:
-    """For segments 1–3: the worst average that still reaches it, and how far this average is from it."""
+    """For segments 1–3: the worst average that still reaches it, and how far this average is from it.
+
+    The reach is the largest average (at the published precision) that :func:`segment_for` puts in the
+    segment, so the text can never contradict the segment shown (issue 16 item 16). Boundaries come
+    only from cut-offs, never from published segments.
+    """
     out = []
     avg = _segmenting_average(result)
     step = 10.0**-decimals
     for k in (1, 2, 3):
-        reach: float | None = None
-        basis = ""
+        item: dict[str, Any] = {"segment": k, "reach_with_average": None, "basis": "no cut-offs"}
         if cut.values is not None:
             c = cut.values[k - 1]
             reach = round(math.ceil(c / step - 1e-9) * step - step, decimals)
-            basis = f"{cut.source} cut-off {c:.4g}: averages below it reach segment {k}"
-        elif len(cut.observed) >= k:
-            last, first = cut.observed[k - 1]
-            reach = last
-            basis = (f"published segments: the worst average seen in segment {k} or better was {last}, "
-                     f"the best in segment {k + 1} or worse {first}")
-        item: dict[str, Any] = {"segment": k, "reach_with_average": reach, "basis": basis}
-        if reach is not None and avg is not None:
-            gap = round(avg - reach, decimals)
-            item["improvement_needed"] = max(gap, 0.0)
-            item["text"] = (f"an average of {reach:.{decimals}f} or better reaches segment {k}"
-                            + (f" ({gap:.{decimals}f} below this organisation's {avg:.{decimals}f})"
-                               if gap > 0 else " (already reached)"))
+            item.update(reach_with_average=reach,
+                        basis=f"{cut.source} cut-off {c:.4g}: averages below it reach segment {k}")
+            if avg is not None:
+                reached = segment_for(avg, cut.values) <= k
+                gap = 0.0 if reached else round(avg - reach, decimals)
+                item["improvement_needed"] = gap
+                item["text"] = (f"an average of {reach:.{decimals}f} or better reaches segment {k}"
+                                + (" (already reached)" if reached else
+                                   f" ({gap:.{decimals}f} below this organisation's {avg:.{decimals}f})"))
         out.append(item)
     return out
 
@@ -108,13 +108,8 @@ def _summary(policy: Policy, r: OrgResult) -> list[str]:
     if r.status != "segmented":
         return [f"{r.org_name} ({r.org_code}) has only {r.metric_count} scored metric(s); the policy needs "
                 f"{policy.min_scored_metrics}, so it is reported but not segmented."]
-    avg = _segmenting_average(r)
     shown = f"{r.average_score:.2f}"
-    if avg is not None and r.average_score is not None and abs(avg - r.average_score) > 1e-9:
-        shown += f" (NHS England's published average {avg:.2f}, on which its published segment rests)"
-    where = {"published": "NHS England's published segment, because the pooled quartiles need trusts "
-                          "not in the store",
-             "computed": "quartiles of the whole pool", "policy": "cut-offs given in the policy",
+    where = {"computed": "quartiles of the whole pool", "policy": "cut-offs given in the policy",
              "thresholds": "the policy's thresholds",
              "computed_partial_pool": "quartiles of the part of the pool in the store (approximate)"}
     lines = [f"{r.org_name} ({r.org_code}) has an average metric score of {shown} over "
@@ -145,10 +140,6 @@ def _would_be_in(before: OrgResult, segment: int, cut: Cutoffs) -> bool:
         return False
     if cut.values is not None:
         return segment_for(avg, cut.values) == segment
-    if len(cut.observed) == 3:  # published segments: the averages seen in the segment this quarter
-        lo = cut.observed[segment - 2][1] if segment > 1 else None
-        hi = cut.observed[segment - 1][0] if segment < 4 else None
-        return (lo is None or avg >= lo) and (hi is None or avg <= hi)
     return False
 
 
@@ -212,4 +203,7 @@ def explain_result(policy: Policy, r: OrgResult, cut: Cutoffs) -> dict[str, Any]
         "metrics": pulls,
         "boundaries": boundaries(r, cut, policy.decimals) if r.status == "segmented" else [],
         "domain_scores": r.domain_scores, "domain_segments": r.domain_segments,
+        "result_source": r.result_source, "provisional_reasons": list(r.provisional_reasons),
+        "metrics_used": list(r.metrics_used), "metrics_expected": list(r.metrics_expected),
+        "published_adjusted_segment": r.published.get("adjusted"),
     }

@@ -18,7 +18,8 @@ from opmodel.oversight.periods import Period
 from opmodel.oversight.policy import Policy
 from opmodel.store import Store
 
-__all__ = ["InputValue", "OrgInfo", "PeriodInputs", "inputs_from_rows", "load_inputs", "needed_metrics"]
+__all__ = ["InputValue", "OrgInfo", "PeriodInputs", "add_acute_values", "inputs_from_rows", "load_inputs",
+           "needed_metrics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,4 +141,36 @@ def load_inputs(store: Store, policy: Policy, period: Period) -> PeriodInputs:
         out.values.setdefault(metric, {})[org] = InputValue(
             None if value is None else float(value), None if rank is None else int(rank))
     out.source_hashes = sorted(hashes)
+    add_acute_values(out, policy)
     return out
+
+
+def add_acute_values(inputs: PeriodInputs, policy: Policy) -> int:
+    """Add the shipped acute metric values for the quarter (derived statistics, §3.2) where the store has none.
+
+    Only for a policy with an ``acute`` peer group whose metrics read these raw ids; returns the count added.
+    """
+    from opmodel.oversight.acute_inputs import ACUTE_EVIDENCE, acute_values
+
+    group = policy.peer_groups.get("acute")
+    if group is None:
+        return 0
+    raws = {policy.metrics[m].raw for m in group.metrics if policy.metrics[m].raw}
+    added = 0
+    for metric, per_org in acute_values(inputs.period.label).items():
+        if metric not in raws:
+            continue
+        held = inputs.values.setdefault(metric, {})
+        for org, value in per_org.items():
+            if org in held:
+                continue
+            held[org] = InputValue(value)
+            added += 1
+            info = inputs.orgs.get(org)
+            if info is None:
+                inputs.orgs[org] = OrgInfo(org, org, "acute", None, ACUTE_EVIDENCE)
+            elif info.peer_group is None:
+                info.peer_group = "acute"
+    if added:
+        inputs.source_hashes = sorted({*inputs.source_hashes, "shipped:acute_inputs.csv"})
+    return added

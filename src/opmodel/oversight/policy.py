@@ -236,6 +236,9 @@ class Policy(_Strict):
     segment5: Segment5
     published: Published = Published()
     league: League = League()
+    # Pooled metric whose scoring population is not all held: rank within what is held (provisional) unless
+    # the user asks for the published metric score instead (issue 11, item 2).
+    use_published_scores: bool = False
 
     @model_validator(mode="after")
     def _references(self) -> Policy:

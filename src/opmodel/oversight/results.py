@@ -20,6 +20,13 @@ class MetricScore:
     averaged: bool = True
     value: float | None = None  # the raw value scored, where there is one
     note: str = ""
+    population: str = ""  # the scoring population this score was ranked in (or how it was scored)
+    provisional: bool = False  # ranked within an incomplete population (only the part held)
+
+    @property
+    def label(self) -> str:
+        """computed, provisional, published or excluded: what this score is, in one word."""
+        return "provisional" if self.provisional and self.source == "computed" else self.source
 
     @property
     def counted(self) -> bool:
@@ -34,6 +41,8 @@ class Cutoffs:
     source: Literal["computed", "policy", "published", "computed_partial_pool", "thresholds", "none"]
     pool_size: int = 0
     note: str = ""
+    # Who is in the quartile pool: {"computed": n, "published": n (entered by a published average), "missing": n}.
+    pool: dict[str, int] = field(default_factory=dict)
     # Published segments only: (last average seen in segment k, first seen in segment k+1), k = 1..3.
     observed: list[tuple[float | None, float | None]] = field(default_factory=list)
 
@@ -69,6 +78,13 @@ class OrgResult:
     rank_source: Literal["computed", "published", "none"] = "none"
     evidence: str | None = None  # "third-party" when the published figures come from a secondary extract
     operating_model: dict[str, Any] | None = None  # who acts on the result and the support it brings
+    # computed (all inputs held), provisional (some populations or the cut-off pool incomplete: reasons say
+    # which) or published (nothing could be computed: NHS England's figures as they stand). Issue 11, item 2.
+    result_source: Literal["computed", "provisional", "published"] = "computed"
+    provisional_reasons: list[str] = field(default_factory=list)
+    metrics_used: list[str] = field(default_factory=list)
+    metrics_expected: list[str] = field(default_factory=list)
+    comparison: dict[str, Any] | None = None  # --compare published: the published figures beside these
 
     def as_row(self) -> dict[str, Any]:
         """The JSON contract row (issue 5): flat fields plus ``scores`` and per-metric detail."""
@@ -83,9 +99,12 @@ class OrgResult:
             "rank": self.rank, "rank_of": self.rank_of, "rank_source": self.rank_source,
             "published_result": self.published_result, "evidence": self.evidence,
             "scores": {m: (None if s.score is None else round(s.score, 2)) for m, s in self.scores.items()},
-            "score_sources": {m: s.source for m, s in self.scores.items()},
+            "score_sources": {m: s.label for m, s in self.scores.items()},
             "domain_scores": dict(self.domain_scores), "domain_segments": dict(self.domain_segments),
             "domain_segment_source": self.domain_segment_source,
+            "result_source": self.result_source, "provisional_reasons": list(self.provisional_reasons),
+            "metrics_used": list(self.metrics_used), "metrics_expected": list(self.metrics_expected),
+            **(self.comparison or {}),
             **({"operating_model": self.operating_model} if self.operating_model is not None else {}),
         }
 
@@ -102,6 +121,35 @@ class SegmentationRun:
     cutoffs: Cutoffs
     domain_cutoffs: dict[str, Cutoffs] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    comparison: dict[str, Any] | None = None  # the --compare published summary, when asked
+    group_sizes: dict[str, int] = field(default_factory=dict)  # peer group -> expected size (§1.1)
+
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """How many results are computed, provisional or published, per peer group (issue 11, item 7)."""
+        out: dict[str, Any] = {}
+        for r in self.results:
+            g = out.setdefault(r.peer_group, {"organisations": 0, "computed": 0, "provisional": 0, "published": 0,
+                                              "metrics_used": 0, "metrics_expected": 0})
+            g["organisations"] += 1
+            g[r.result_source] += 1
+            g["metrics_used"] += len(r.metrics_used)
+            g["metrics_expected"] += len(r.metrics_expected)
+        for g, c in out.items():
+            size = self.group_sizes.get(g, 0)
+            c["expected"], c["missing"] = size, max(size - c["organisations"], 0)
+        return out
+
+    def coverage_text(self) -> str:
+        """One line of coverage per peer group, e.g. "acute: 129 published of 129; mental_health_community: ..."."""
+        parts = []
+        for g, c in sorted(self.coverage.items()):
+            bits = [f"{c[k]} {k}" for k in ("computed", "provisional", "published") if c[k]]
+            held = (f"; {c['metrics_used']} of {c['metrics_expected']} metric scores held"
+                    if c["metrics_expected"] else "")
+            missing = f" ({c['missing']} missing of {c['expected']})" if c["missing"] else ""
+            parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{missing}{held}")
+        return "; ".join(parts) or "no organisations"
 
     def by_org(self) -> dict[str, OrgResult]:
         return {r.org_code: r for r in self.results}
@@ -112,4 +160,6 @@ class SegmentationRun:
             "policy_sha256": self.policy_sha256, "period": self.period, "inputs_sha256": self.inputs_sha256,
             "source_hashes": self.source_hashes, "cutoffs": asdict(self.cutoffs),
             "warnings": self.warnings, "organisations": len(self.results),
+            "cutoff_pool": dict(self.cutoffs.pool), "coverage": self.coverage, "coverage_text": self.coverage_text(),
+            **({"comparison": self.comparison} if self.comparison is not None else {}),
         }

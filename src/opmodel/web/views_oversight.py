@@ -23,6 +23,14 @@ from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
+from opmodel.web.views_uncertainty import (  # issue 12
+    RANGE_CSV_COLUMNS,
+    LeagueUncertaintyView,
+    ProfileUncertainty,
+    RangeFields,
+    attach_ranges,
+    profile_uncertainty,
+)
 
 __all__ = [
     "PERIOD_PATTERN",
@@ -91,7 +99,7 @@ def _peer_label(group: str | None) -> str:
     return PEER_GROUP_LABELS.get(group or "", (group or "Unknown").replace("_", " ").capitalize())
 
 
-class LeagueRow(BaseModel):
+class LeagueRow(RangeFields):  # issue 12: likely ranges (RangeFields is a BaseModel)
     rank: int | None
     rank_of: int | None
     org_code: str
@@ -110,6 +118,11 @@ class LeagueRow(BaseModel):
     final_segment: int | None
     previous_segment: int | None = Field(description="Final segment in the previous quarter, if known.")
     movement: Literal["improved", "worsened", "unchanged", "new", "none"]
+    result_source: str = Field("computed", description="computed, provisional or published (issue 11).")
+    metrics_used: int = 0
+    metrics_expected: int = 0
+    published_average: float | None = Field(None, description="NHS England's published average (comparison).")
+    published_segment: int | None = Field(None, description="NHS England's published adjusted segment.")
 
 
 class LeagueView(BaseModel):
@@ -126,6 +139,9 @@ class LeagueView(BaseModel):
     cutoffs_source: str
     rows: list[LeagueRow]
     warnings: list[str]
+    uncertainty: LeagueUncertaintyView | None = None  # issue 12: ranges, rankability, caterpillar chart
+    coverage: str = Field("", description="Computed/provisional/published counts and missing trusts per peer group.")
+    new_reason: str = Field("", description="Why rows say New (no result for the previous quarter).")
 
 
 def _movement(now: int | None, before: int | None, had_before: bool) -> str:
@@ -189,7 +205,10 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
             metric_count=r.metric_count, unadjusted_segment=r.unadjusted_segment,
             financial_override=r.financial_override, adjusted_segment=r.adjusted_segment,
             final_segment=r.final_segment, previous_segment=None if b is None else b.final_segment,
-            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None)))
+            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None),
+            result_source=r.result_source, metrics_used=len(r.metrics_used), metrics_expected=len(r.metrics_expected),
+            published_average=r.published.get("average"),
+            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0)))
     regions = {c: region_names.get(c, c) for c in sorted({r.region for r in rows if r.region})}
     if region is not None:
         if region.upper() not in regions:
@@ -198,10 +217,18 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
     if sort not in SORTS:
         raise UnknownCodeError("sort key", sort, list(SORTS))
     rows = sorted(rows, key=_sort_key(sort), reverse=order == "desc")
+    title = f"League table, {label}" + (f", {groups[peer_group]}" if peer_group else "")
+    uncertainty = attach_ranges(run, rows, title, memo, store=store)  # issue 12
     return LeagueView(framework=run.framework, period=label, periods=periods_available(store, memo),
                       previous_period=prev_label if prev else None, peer_group=peer_group, peer_groups=groups,
                       region=region.upper() if region else None, regions=regions, sort=sort, order=order,
-                      cutoffs_source=run.cutoffs.source, rows=rows, warnings=list(run.warnings))
+                      cutoffs_source=run.cutoffs.source, rows=rows, warnings=list(run.warnings),
+                      coverage=run.coverage_text(),
+                      new_reason=("" if not any(r.movement == "new" for r in rows) else
+                                  f"New: no result for {prev_label} in the store" + (
+                                      "" if prev else f" (the store holds no {run.framework} inputs for that quarter)")
+                                  ),
+                      uncertainty=uncertainty)  # issue 12
 
 
 def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
@@ -220,7 +247,7 @@ def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
 
 CSV_COLUMNS = ("rank", "rank_of", "org_code", "org_name", "peer_group", "region", "region_name", "status",
                "average_score", "metric_count", "unadjusted_segment", "financial_override", "adjusted_segment",
-               "final_segment", "previous_segment", "movement")
+               "final_segment", "previous_segment", "movement", *RANGE_CSV_COLUMNS)  # issue 12: ranges
 
 
 def league_csv(view: LeagueView) -> str:
@@ -283,6 +310,7 @@ class OrgOversight(BaseModel):
     period: str
     explanation: dict[str, Any] = Field(description="opmodel.oversight.explain for the organisation.")
     metrics: list[MetricStat]
+    uncertainty: ProfileUncertainty | None = None  # issue 12: likely rank and segment chance
 
 
 def _explained(store: Store, code: str, label: str, memo: Memo[Any]) -> dict[str, Any]:
@@ -314,5 +342,6 @@ def org_oversight(store: Store, code: str, period: str | None = None,
             stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
                                     score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
                                     peer_q1=q1, peer_q3=q3, peers=len(values)))
-        return OrgOversight(period=label, explanation=detail, metrics=stats)
+        return OrgOversight(period=label, explanation=detail, metrics=stats,
+                            uncertainty=profile_uncertainty(run, code, memo))  # issue 12
     return None

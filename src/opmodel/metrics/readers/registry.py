@@ -24,6 +24,7 @@ from opmodel.metrics.readers.base import Reader
 from opmodel.metrics.readers.cancer import CancerWaitingTimesReader
 from opmodel.metrics.readers.dm01 import Dm01DerivedCsvReader, Dm01WorkbookReader
 from opmodel.metrics.readers.kh03 import Kh03Reader
+from opmodel.metrics.readers.league import LeagueTableReader  # issue 12: league tables with likely ranges
 from opmodel.metrics.readers.lookalike import looks_like
 from opmodel.metrics.readers.nof import NofDashboardReader
 from opmodel.metrics.readers.nof_extract import NofThirdPartyExtractReader
@@ -38,6 +39,7 @@ READERS: list[Reader] = [
     RttFullExtractReader(),
     Dm01WorkbookReader(),
     Dm01DerivedCsvReader(),
+    LeagueTableReader(),  # before NofDashboardReader: league tables with likely ranges
     NofDashboardReader(),
     NofThirdPartyExtractReader(),
     CancerWaitingTimesReader(),
