@@ -39,7 +39,12 @@ def test_trust_segment_is_the_oversight_result(reports: dict[str, Report], repor
     ov = reports["RJ1"].oversight
     ex = explain(report_store, "RJ1", PERIOD)
     assert ov.available and ov.segment == ex["final_segment"] and ov.rank == ex["rank"]
-    assert ov.likely_range_note == "likely range not computed in this installation"
+    # Likely ranges from the league resampling (issue 12) reach the board pack.
+    assert ov.likely_range_rank is not None and ov.rank is not None
+    lo, hi = ov.likely_range_rank
+    assert lo <= ov.rank <= hi
+    assert ov.likely_range_note.startswith(f"likely rank {lo} to {hi} of {ov.rank_of}; ")
+    assert "% chance of segment" in ov.likely_range_note
     assert ov.boundary and ov.movement and ov.override_text
 
 

@@ -72,7 +72,7 @@ class OversightPosition(BaseModel):
     peer_group: str | None = None
     result_source: str | None = None
     likely_range_rank: list[int] | None = None
-    likely_range_note: str = "likely range not computed in this installation"
+    likely_range_note: str = "likely range not computed"
     movement: str | None = None
     previous_segment: int | None = None
     boundary: str | None = None

@@ -45,8 +45,7 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
     titles = iter(slide_titles(report))
     _title_slide(prs, next(titles), f"Integrated performance report · {report.kind_label} · {report.period}")
     ov = report.oversight
-    likely = (f"likely rank {ov.likely_range_rank[0]} to {ov.likely_range_rank[1]}" if ov.likely_range_rank
-              else ov.likely_range_note)
+    likely = ov.likely_range_note
     rank = f", ranked {ov.rank} of {ov.rank_of}" if ov.rank else ""
     glance = ([f"Segment {ov.segment}{rank} ({ov.result_source} result; {likely})",
                f"Movement: {ov.movement}", f"Next segment: {ov.boundary}", f"Financial override: {ov.override_text}",

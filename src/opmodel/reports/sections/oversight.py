@@ -2,10 +2,9 @@
 
 Built on the oversight area's public results (methodology §1.2–§1.6 and §2). One quarter's run and
 the previous quarter's are computed once per :class:`OversightContext` and shared by every
-organisation of a batch. INTEGRATION POINTS (issues 11 and 12): :func:`_result_source` reads
-``OrgResult.result_source`` when the computed-oversight branch provides it, and
-:func:`_likely_range` reads ``likely_range_rank`` when the league likely ranges exist; until then
-the report says "likely range not computed".
+organisation of a batch, with the league tables' likely ranges (our resampling reconstruction,
+docs/decisions.md "Oversight uncertainty"): each trust's likely rank and its chance of staying in
+its segment, so a board does not act on a rank that noise could move.
 """
 
 from __future__ import annotations
@@ -18,7 +17,9 @@ from typing import Any
 from opmodel.errors import OpmodelError
 from opmodel.oversight import OrgResult, Policy, SegmentationRun, load_policy, parse_period, segment
 from opmodel.oversight.api import operating_model_link
+from opmodel.oversight.computed import computed_inputs_from_run
 from opmodel.oversight.explain import change_since, explain_result
+from opmodel.oversight.uncertainty_run import TableRanges, ranges_for_inputs
 from opmodel.reports.formatting import display_name
 from opmodel.reports.model import OversightPosition, PeerScore
 from opmodel.store import Store
@@ -37,6 +38,7 @@ class OversightContext:
     run: SegmentationRun | None
     previous: SegmentationRun | None
     note: str | None = None
+    ranges: TableRanges | None = None
 
 
 def oversight_context(store: Store, period: str) -> OversightContext:
@@ -50,7 +52,13 @@ def oversight_context(store: Store, period: str) -> OversightContext:
         previous: SegmentationRun | None = segment(store, per.previous().label, save=False, link=False)
     except OpmodelError:
         previous = None
-    return OversightContext(per.label, per.end, load_policy(run.framework), run, previous)
+    policy = load_policy(run.framework)
+    try:
+        ranges: TableRanges | None = ranges_for_inputs(
+            computed_inputs_from_run(run, financial_cap=policy.financial_override.cap))
+    except (OpmodelError, ValueError):
+        ranges = None
+    return OversightContext(per.label, per.end, policy, run, previous, ranges=ranges)
 
 
 def _result_source(r: OrgResult) -> str:
@@ -60,9 +68,16 @@ def _result_source(r: OrgResult) -> str:
     return "published" if r.published_result else "computed"
 
 
-def _likely_range(r: OrgResult) -> list[int] | None:
-    found = getattr(r, "likely_range_rank", None)  # issue 12 adds it
-    return [int(found[0]), int(found[1])] if isinstance(found, list | tuple) and len(found) == 2 else None
+def _likely_range(ctx: OversightContext, org: str) -> tuple[list[int] | None, str | None]:
+    """The trust's likely rank range and its sentence ("likely rank 3 to 25 of 134; 62% chance …")."""
+    if ctx.ranges is None:
+        return None, None
+    for table in ctx.ranges.tables.values():
+        found = table.by_org().get(org)
+        if found is not None:
+            lo, hi = found.likely_range_rank
+            return [int(lo), int(hi)], found.sentence()
+    return None, None
 
 
 def _boundary_text(ex: dict[str, Any], r: OrgResult, cap: int) -> str:
@@ -102,6 +117,7 @@ def oversight_position(store: Store, org: str, level: str, ctx: OversightContext
                     f"{change['segment_after'] or '–'} now: {change['reason']}")
     else:
         movement = "no result for the previous quarter in the store"
+    likely_rank, likely_text = _likely_range(ctx, org)
     link = operating_model_link(store, org, found.final_segment, ctx.period_end)
     support = link.get("support", {}) if link.get("available") else {}
     override = ("the financial override caps it at segment "
@@ -112,7 +128,8 @@ def oversight_position(store: Store, org: str, level: str, ctx: OversightContext
         available=found.status == "segmented", period=ctx.period, segment=found.final_segment,
         adjusted_segment=found.adjusted_segment, unadjusted_segment=found.unadjusted_segment,
         average_score=found.average_score, rank=found.rank, rank_of=found.rank_of, peer_group=found.peer_group,
-        result_source=_result_source(found), likely_range_rank=_likely_range(found), movement=movement,
+        result_source=_result_source(found), likely_range_rank=likely_rank,
+        likely_range_note=likely_text or "no likely range: too few metric scores to resample", movement=movement,
         previous_segment=before.final_segment if before else None,
         boundary=_boundary_text(ex, found, cap), financial_override=found.financial_override,
         override_text=override, segment5=found.final_segment == 5, summary=ex["summary"],
