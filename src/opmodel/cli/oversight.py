@@ -36,6 +36,11 @@ PubScoresOpt = Annotated[bool, typer.Option("--use-published-scores", help="Wher
                                             "of ranking within the part held.")]
 
 
+def _cuts(values: list[float] | None) -> str:
+    """Cut-offs as people read them (2.765, not 2.7649999999999997)."""
+    return "none" if not values else "[" + ", ".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in values) + "]"
+
+
 def _warn(warnings: list[str], fmt: Format) -> None:
     for w in warnings:
         err_console.print(f"[yellow]note:[/] {w}", markup=True, highlight=False)
@@ -163,7 +168,7 @@ def whatif_cmd(period: PeriodOpt,
     _warn(d["warnings"], fmt)
     err_console.print(f"{d['framework']} {d['period']} with {' '.join(d['settings'])}: "
                       f"{len(d['changed'])} of {d['organisations']} organisation(s) change average or segment; "
-                      f"cut-offs {d['cutoffs_before']} -> {d['cutoffs_after']}", highlight=False)
+                      f"cut-offs {_cuts(d['cutoffs_before'])} -> {_cuts(d['cutoffs_after'])}", highlight=False)
     if d["note"]:
         err_console.print(f"[yellow]note:[/] {d['note']}", markup=True, highlight=False)
     emit_rows(d["changed"], fmt, ["org_code", "org_name", "peer_group", "average_before", "average_after",

@@ -133,7 +133,7 @@ def load_inputs(store: Store, policy: Policy, period: Period) -> PeriodInputs:
         hashes.add(sha)
         info = out.orgs.get(org)
         if info is None:
-            info = out.orgs[org] = OrgInfo(org, trust_name or reg_name or org,
+            info = out.orgs[org] = OrgInfo(org, reg_name or trust_name or org,  # registry house style first
                                            _group(policy, trust_type, reg_subtype), region, evidence)
         elif info.peer_group is None and trust_type:
             info.peer_group = _group(policy, trust_type, reg_subtype)
