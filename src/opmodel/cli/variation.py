@@ -153,7 +153,7 @@ def funnel(
         return
     console.print(f"[bold]{ctx['name']}[/] ({metric}), {ctx['period']} by {level.value}: centre line "
                   f"{result.centre_label} ({result.kind})")
-    console.print(result.limits_note)
+    console.print(" ".join(t for t in (result.limits_note, result.limits_reason) if t))
     if result.overdispersion is not None:
         od = result.overdispersion
         console.print(f"over-dispersion: k {od.k}, phi {od.phi:.4g}, tau² {od.tau2:.4g}")

@@ -176,7 +176,8 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
     if n_out > len(labelled):
         sub.append(f"The {len(labelled)} furthest outside are labelled; the data table lists every organisation.")
     desc = (f"Funnel plot of {label} for {period}: each organisation's value against its denominator, with "
-            f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub))
+            f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub)
+            + (" " + result.limits_reason if result.limits_reason else ""))
     chart = alt.layer(curve, centre, points, labels).properties(
         width=620, height=360, title=alt.Title(title or f"{label}: funnel plot, {period}", subtitle=sub,
                                                anchor="start"), description=desc)

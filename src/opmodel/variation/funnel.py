@@ -114,14 +114,21 @@ class FunnelResult:
 
     @property
     def limits_note(self) -> str:
-        """One sentence on which limits were drawn and why, for captions and CLI output."""
+        """One short sentence on which limits were drawn, for chart subtitles and CLI output."""
         od = self.overdispersion
         if self.adjusted and od is not None:
-            return (f"Limits widened for over-dispersion (phi {od.phi:.3g}, tau² {od.tau2:.3g}): the organisations "
-                    "vary more than chance alone would give, so exact limits would flag most of them.")
+            return f"Limits widened for over-dispersion (phi {od.phi:.3g}, tau² {od.tau2:.3g})."
         if od is not None:
             return "No over-dispersion found: exact limits."
         return "Exact binomial/Poisson limits (no over-dispersion adjustment)."
+
+    @property
+    def limits_reason(self) -> str:
+        """Why the limits were widened, for chart descriptions and captions ("" when they were not)."""
+        if not self.adjusted:
+            return ""
+        return ("The organisations vary more than chance alone would give, so exact limits would flag most "
+                "of them; the widened limits flag the unusual ones.")
 
     def to_json(self) -> dict[str, Any]:
         od = None if self.overdispersion is None else {
