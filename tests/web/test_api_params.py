@@ -34,3 +34,13 @@ def test_spc_with_no_values_is_404_and_says_what_is_held(client: TestClient) -> 
     r = client.get("/api/v1/organisations/RJ1/spc/amb_c1_mean")
     assert r.status_code == 404
     assert "no values of amb_c1_mean for RJ1" in r.json()["detail"]
+
+
+def test_pages_show_dates_as_typed_and_tiers_by_name(private_client: TestClient) -> None:
+    """Issue 16 item 17: date inputs showed 11/30/2026 under the hint 2026-04-01; labels read "Icb:"."""
+    for url in ("/operating-model?org=RJ1&on=2025-10-01", "/organisations/RJ1?on=2025-10-01", "/icbs/QKK"):
+        html = private_client.get(url).text
+        assert 'type="date"' not in html, url
+        assert "Icb" not in html and "· icb" not in html, url
+    html = private_client.get("/operating-model?org=RJ1&on=2025-10-01").text
+    assert 'value="2025-10-01"' in html and "<strong>ICB</strong>" in html

@@ -57,6 +57,17 @@ PUBLICATIONS = {
 }
 
 
+#: Tiers of the operating model as a page names them ("ICB", never "Icb").
+TIER_LABELS = {"national": "National (NHS England)", "region": "Region", "icb": "ICB", "provider": "Provider",
+               "trust": "Trust", "dhsc": "DHSC", "cqc": "CQC", "icp": "ICP", "hwb": "Health and wellbeing board",
+               "local_authority": "Local authority", "provider_collaborative": "Provider collaborative"}
+
+
+def _tier_label(tier: Any) -> str:
+    key = str(getattr(tier, "value", tier) or "")
+    return TIER_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
 def _kind_label(kind: Any) -> str:
     key = str(getattr(kind, "value", kind) or "")
     return KIND_LABELS.get(key, key.replace("_", " ").capitalize())
@@ -101,6 +112,7 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["number"] = _number
     env.filters["kind_label"] = _kind_label
+    env.filters["tier_label"] = _tier_label
     env.filters["publication"] = _publication
     env.filters["nhsdate"] = _date
     env.filters["crumb"] = _crumb
