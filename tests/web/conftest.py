@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,14 +55,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real server (uvicorn) on a free loopback port, in a thread, for Playwright."""
-    store = tmp_path_factory.mktemp("live") / "live.duckdb"
-    shutil.copy(seeded_store_file, store)
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` under uvicorn on a free loopback port in a thread; yields its base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(WebSettings(store_path=store, token=TOKEN)),
-                                           host="127.0.0.1", port=port, log_level="warning",
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -70,6 +68,17 @@ def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactor
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server (uvicorn) on a free loopback port, in a thread, for Playwright."""
+    store = tmp_path_factory.mktemp("live") / "live.duckdb"
+    shutil.copy(seeded_store_file, store)
+    with serve_in_thread(create_app(WebSettings(store_path=store, token=TOKEN))) as url:
+        yield url

@@ -10,21 +10,18 @@ the shipped 2025-26 Q3 results put in segment 4.
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
 from opmodel.register import add_user, open_register
 from opmodel.web import WebSettings, create_app
 from tests.web.browser import CHROMIUM_ARGS, axe_violations, chromium_path
-from tests.web.conftest import _free_port
+from tests.web.conftest import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -40,19 +37,8 @@ def register_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFa
     with app.state.hub.reader() as store:
         tokens = {"region": add_user(reg, store, "London editor", "Y56")[1],
                   "trust": add_user(reg, store, "RF4 board secretary", "RF4")[1]}
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", tokens
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(app) as url:
+        yield url, tokens
     reg.close()
 
 
