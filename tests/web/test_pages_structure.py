@@ -133,3 +133,14 @@ def test_an_acute_profile_says_why_no_metric_scores_are_shown(client: TestClient
     assert 'id="metric-table"' in html and 'id="no-metric-scores"' not in html
     scored = client.get("/organisations/RWR").text  # a mental health trust: NHS England's own metric file
     assert 'id="metric-table"' in scored and 'id="no-metric-scores"' not in scored
+
+
+def test_home_and_region_pages_state_one_date_for_segment_counts(client: TestClient) -> None:
+    """Issue 16 item 14: both pages say which day's structure the segment counts use, and it is the same day."""
+    said = []
+    for url in ("/", "/regions/Y56"):
+        html = client.get(url).text
+        m = re.search(r'<p id="segments-structure-date">(.*?)</p>', html, re.S)
+        assert m is not None, url
+        said.append(re.search(r"on (\d{1,2} \w+ \d{4})", m.group(1)).group(1))  # type: ignore[union-attr]
+    assert said[0] == said[1] == "31 December 2025"

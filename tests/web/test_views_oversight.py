@@ -118,3 +118,37 @@ def test_profile_says_computed_or_provisional_with_coverage_and_published_compar
     assert ex["result_source"] == "provisional" and ex["provisional_reasons"]
     assert set(ex["metrics_used"]) <= set(ex["metrics_expected"]) and ex["published_average_score"] == 2.06
     assert all("population" in m for m in ex["metrics"])
+
+
+def test_region_segment_counts_sum_to_the_national_counts_on_one_stated_date(store: Store) -> None:
+    """Issue 16 item 14: the home page and a region page count segments by the structure on one stated date.
+
+    A London trust closed on 31 March 2026, so counting the region page on today's structure and the home
+    page on the quarter's made London's segment-4 count differ. Both count on the quarter's last day.
+    """
+    import datetime as dt
+    from collections import Counter
+
+    from opmodel.oversight import parse_period
+    from opmodel.structure import list_organisations
+    from opmodel.web.extensions import area_sections
+    from opmodel.web.views_oversight import no_memo
+
+    summary = segment_summary(store)
+    assert summary is not None
+    end = parse_period(summary.period).end
+    assert summary.structure_date == end
+    regions = list_organisations(store, kind="region", on=end)
+    assert len(regions) == 7
+    total: Counter[int] = Counter()
+    for reg in regions:
+        # Viewed today (after the closure), the region page still counts on the quarter's last day.
+        sec = area_sections(store, reg["code"], "region", dt.date(2026, 12, 1), no_memo)
+        assert sec["segment_structure_date"] == end
+        assert sec["segment_mix"] == dict(sorted(summary.by_region.get(reg["name"], {}).items())), reg["code"]
+        total.update(sec["segment_mix"])
+    national: Counter[int] = Counter()
+    for name, counts in summary.by_region.items():
+        if name != "Not placed in a region":
+            national.update(counts)
+    assert total == national

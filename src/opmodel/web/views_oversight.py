@@ -265,6 +265,8 @@ class SegmentSummary(BaseModel):
 
     period: str
     previous_period: str | None
+    structure_date: dt.date = Field(description="Trusts are placed in regions by the structure in force on this "
+                                                "day: the quarter's last day, on every page (issue 16 item 14).")
     segments: list[int]
     by_peer_group: dict[str, dict[int, int]]
     by_region: dict[str, dict[int, int]]
@@ -284,7 +286,8 @@ def segment_summary(store: Store, memo: Memo[Any] = no_memo) -> SegmentSummary |
         by_group.setdefault(r.peer_group_label, Counter())[r.final_segment] += 1
         by_region.setdefault(r.region_name or "Not placed in a region", Counter())[r.final_segment] += 1
     segs = sorted({s for c in by_group.values() for s in c})
-    return SegmentSummary(period=view.period, previous_period=view.previous_period, segments=segs,
+    return SegmentSummary(period=view.period, previous_period=view.previous_period,
+                          structure_date=parse_period(view.period).end, segments=segs,
                           by_peer_group={k: dict(v) for k, v in sorted(by_group.items())},
                           by_region={k: dict(v) for k, v in sorted(by_region.items())},
                           movement=dict(Counter(r.movement for r in view.rows)))
