@@ -104,7 +104,7 @@ def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> 
 def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
     """Issue 11 item 7 and issue 16 item 15: coverage, computed/provisional/published, and why 'New'."""
     vm = league_view(store, "2025-26-Q3", peer_group="acute")
-    assert "acute: 129 provisional of 129 (5 missing of 134)" in vm.coverage
+    assert "acute: 129 provisional of 129 (5 missing of 134: REN, RGM, RP4, RPY, RRJ)" in vm.coverage
     assert {r.result_source for r in vm.rows} == {"provisional"}
     assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
     assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason

@@ -55,6 +55,12 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         out["segment_structure_date"] = end
         out["trust_segments"] = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted | shown}
         out["segment_mix"] = dict(sorted(Counter(s for s in segments.values() if s is not None).items()))
+        # Coverage (issue 11 item 7, issue 16 item 15): what the counts rest on, and which trusts have no result.
+        out["segment_sources"] = dict(sorted(Counter(r.result_source for r in view.rows
+                                                     if r.org_code in counted and r.final_segment is not None).items()))
+        out["segment_missing"] = sorted(counted - {r.org_code for r in view.rows if r.final_segment is not None})
+        out["segment_counted"] = len(counted)
+        out["segment_coverage"] = view.coverage
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     if kind == "icb":
         out["metrics"] = org_metrics(store, code, memo)
