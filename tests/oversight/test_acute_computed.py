@@ -58,3 +58,9 @@ def test_nowcast_2026_27_q1_is_provisional_and_says_what_is_missing(empty_store:
     assert set(r.metrics_expected) - set(r.metrics_used) >= {"OF1013", "OF1080"}
     assert any("pool incomplete" in why for why in r.provisional_reasons)
 
+
+def test_asking_for_icb_segments_in_2026_27_says_why_there_are_none(empty_store: Store) -> None:
+    from opmodel.errors import OpmodelError
+
+    with pytest.raises(OpmodelError, match="icb under nof-2026-27: not segmented: metric list not yet published"):
+        segment(empty_store, "2026-27-Q1", peer_group="icb", save=False, link=False)

@@ -163,3 +163,10 @@ def test_segment_tables_and_oversight_api_state_coverage_and_name_missing_trusts
     assert "REN, RGM, RP4, RPY, RRJ" in summary["coverage"] and summary["result_sources"]
     rj1 = client.get("/api/v1/organisations/RJ1/oversight").json()
     assert rj1["result_source"] == "provisional" and "metrics held on average" in rj1["coverage"]
+
+
+def test_profile_comparison_names_the_published_rank(client: TestClient) -> None:
+    html = client.get("/organisations/RJ1").text
+    source = re.search(r'<p id="result-source">(.*?)</p>', html, re.S)
+    assert source is not None
+    assert "average 1.67, segment 1, rank 10 (computed: rank 7 of 129)" in source.group(1)

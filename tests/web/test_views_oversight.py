@@ -152,3 +152,15 @@ def test_region_segment_counts_sum_to_the_national_counts_on_one_stated_date(sto
         if name != "Not placed in a region":
             national.update(counts)
     assert total == national
+
+
+def test_profile_published_comparison_shows_the_published_rank(store: Store) -> None:
+    """Issue 11 item 4: the profile's comparison puts NHS England's rank beside the computed one."""
+    ov = org_oversight(store, "RWR", "2025-26-Q3")
+    assert ov is not None
+    ex = ov.explanation
+    assert ex["published_rank"] == 31 and ex["rank"] == 33 and ex["rank_difference"] == 2
+    rj1 = org_oversight(store, "RJ1", "2025-26-Q3")
+    assert rj1 is not None and rj1.explanation["published_rank"] == 10
+    row = next(r for r in league_view(store, "2025-26-Q3").rows if r.org_code == "RWR")
+    assert (row.rank, row.published_rank) == (33, 31)

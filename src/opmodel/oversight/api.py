@@ -78,6 +78,8 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
     policy = _policy(framework, per, settings)
     if peer_group is not None and peer_group not in policy.peer_groups:
         raise UnknownCodeError("peer group", peer_group, list(policy.peer_groups))
+    if peer_group is not None and (why := policy.not_segmented(peer_group)) is not None:
+        raise OpmodelError(f"Peer group {peer_group} under {policy.framework}: {why}")
     if compare not in (None, "published"):
         raise OpmodelError(f"--compare {compare!r}: the only comparison is 'published'")
     inputs = load_inputs(store, policy, per)

@@ -125,6 +125,7 @@ class LeagueRow(RangeFields):  # issue 12: likely ranges (RangeFields is a BaseM
     metrics_expected: int = 0
     published_average: float | None = Field(None, description="NHS England's published average (comparison).")
     published_segment: int | None = Field(None, description="NHS England's published adjusted segment.")
+    published_rank: int | None = Field(None, description="NHS England's published league rank (comparison).")
 
 
 class LeaguePage(Page[LeagueRow]):
@@ -220,7 +221,8 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
             movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None),
             result_source=r.result_source, metrics_used=len(r.metrics_used), metrics_expected=len(r.metrics_expected),
             published_average=r.published.get("average"),
-            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0)))
+            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0),
+            published_rank=None if (pr := r.published.get("rank")) is None else int(pr)))
     regions = {c: region_names.get(c, c) for c in sorted({r.region for r in rows if r.region})}
     if region is not None:
         if region.upper() not in regions:
