@@ -36,7 +36,18 @@ def test_fresh_store_computes_acute_q3(empty_store: Store) -> None:
     assert len(acute) == 129 and all(r.result_source == "provisional" for r in acute)
     assert all({"OF1023", "OF1010"} & set(r.metrics_used) or r.org_code for r in acute)
     assert all(r.average_source == "computed" and r.adjusted_segment is not None for r in acute)
-    assert "acute: 129 provisional of 129 (5 missing of 134)" in run.coverage_text()
+    assert "acute: 129 provisional of 129 (5 missing of 134)" in run.coverage_text()  # no register: no names
+    assert "acute: 129 provisional of 129 (5 missing of 134); 10.4 of 18 metrics held on average" in run.coverage_text()
+
+
+def test_coverage_names_the_trusts_with_no_result(store: Store) -> None:
+    """Issue 16 item 15: the register's peer-group members on the quarter's last day minus those with a result."""
+    run = segment(store, "2025-26-Q3", save=False, link=False)
+    text = run.coverage_text()
+    assert "acute: 129 provisional of 129 (5 missing of 134: REN, RGM, RP4, RPY, RRJ)" in text
+    assert "ambulance: 1 published of 1 (9 missing of 10: RRU, RX6, RX7, RX8, RX9, RYA, RYC, RYD, RYE)" in text
+    assert run.coverage["acute"]["missing_codes"] == ["REN", "RGM", "RP4", "RPY", "RRJ"]
+    assert run.summary()["coverage"]["acute"]["metrics_used_mean"] == 10.4
 
 
 def test_nowcast_2026_27_q1_is_provisional_and_says_what_is_missing(empty_store: Store) -> None:
@@ -46,3 +57,10 @@ def test_nowcast_2026_27_q1_is_provisional_and_says_what_is_missing(empty_store:
     assert r.result_source == "provisional" and set(r.metrics_used) <= {"OF1023", "OF1003", "OF1010", "OF1011"}
     assert set(r.metrics_expected) - set(r.metrics_used) >= {"OF1013", "OF1080"}
     assert any("pool incomplete" in why for why in r.provisional_reasons)
+
+
+def test_asking_for_icb_segments_in_2026_27_says_why_there_are_none(empty_store: Store) -> None:
+    from opmodel.errors import OpmodelError
+
+    with pytest.raises(OpmodelError, match="icb under nof-2026-27: not segmented: metric list not yet published"):
+        segment(empty_store, "2026-27-Q1", peer_group="icb", save=False, link=False)

@@ -204,3 +204,14 @@ def test_segment_invariants(rows: list[tuple[float, float, float, bool]]) -> Non
             better = sum(1 for o in members if (o.adjusted_segment, o.average_score) < (r.adjusted_segment,
                                                                                        r.average_score))
             assert r.rank == 1 + better
+
+
+def test_icbs_say_not_segmented_rather_than_giving_empty_results() -> None:
+    """nof-2026-27's ICB group has no metric list yet: a run says so, and asking for ICBs is refused with why."""
+    p26 = apply_settings(load_policy("nof-2026-27"), ["segmentation.thresholds=[2.0, 2.5, 3.0]",
+                                                       "min_scored_metrics=1"])
+    inputs = _inputs({"OF1084": {"X": 2.0}, "OF0001": {"QKK": 1.0}},
+                     {"X": "mental_health_community", "QKK": "icb"})
+    run = run_segmentation(p26, inputs)
+    assert [r.org_code for r in run.results] == ["X"]
+    assert any(w == "icb (1 organisation): not segmented: metric list not yet published" for w in run.warnings)

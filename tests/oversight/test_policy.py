@@ -20,7 +20,7 @@ def test_shipped_policies_validate() -> None:
     p26 = load_policy("nof-2026-27")
     assert p26.status == "partial" and p26.segmentation.method == "thresholds"
     assert p26.segmentation.thresholds is None and p26.segment5.enabled is None
-    assert p26.peer_groups["icb"].segmented and p26.peer_groups["icb"].metric_list_status == "unknown"
+    assert not p26.peer_groups["icb"].segmented and p26.peer_groups["icb"].metric_list_status == "unknown"
     assert any("thresholds" in u for u in p26.unknowns)
 
 
@@ -101,3 +101,17 @@ def test_metric_not_in_catalogue_rejected(tmp_path: Path) -> None:
     assert ("metrics.OF1099", "unknown metric 'OF1099': not in the metric catalogue") in fields
     assert ("metrics.OF1099.raw", "unknown metric 'OF0099': not in the metric catalogue") in fields
     assert all(p.line is not None for p in exc.value.problems)
+
+
+def test_icbs_are_not_segmented_until_their_metric_list_is_published(tmp_path: Path) -> None:
+    """Methodology §4: ICBs are to be segmented in 2026/27 but their metric list is unknown, so the policy
+    says "not segmented" (with why) instead of segmenting on no metrics and producing empty results."""
+    p26 = load_policy("nof-2026-27")
+    assert p26.not_segmented("icb") == "not segmented: metric list not yet published"
+    assert p26.not_segmented("acute") is None
+
+    def segmented_with_no_metrics(d: dict) -> None:  # type: ignore[type-arg]
+        d["peer_groups"]["acute"]["metrics"] = []
+
+    with pytest.raises(InputError, match=r"segmented.*no metrics"):
+        load_policy(_write(tmp_path, segmented_with_no_metrics))

@@ -133,3 +133,40 @@ def test_an_acute_profile_says_why_no_metric_scores_are_shown(client: TestClient
     assert 'id="metric-table"' in html and 'id="no-metric-scores"' not in html
     scored = client.get("/organisations/RWR").text  # a mental health trust: NHS England's own metric file
     assert 'id="metric-table"' in scored and 'id="no-metric-scores"' not in scored
+
+
+def test_home_and_region_pages_state_one_date_for_segment_counts(client: TestClient) -> None:
+    """Issue 16 item 14: both pages say which day's structure the segment counts use, and it is the same day."""
+    said = []
+    for url in ("/", "/regions/Y56"):
+        html = client.get(url).text
+        m = re.search(r'<p id="segments-structure-date">(.*?)</p>', html, re.S)
+        assert m is not None, url
+        said.append(re.search(r"on (\d{1,2} \w+ \d{4})", m.group(1)).group(1))  # type: ignore[union-attr]
+    assert said[0] == said[1] == "31 December 2025"
+
+
+def test_segment_tables_and_oversight_api_state_coverage_and_name_missing_trusts(client: TestClient) -> None:
+    """Issue 11 item 7, issue 16 item 15: computed/provisional/published and coverage on every oversight table."""
+    home = client.get("/").text
+    m = re.search(r'<p id="segments-coverage">(.*?)</p>', home, re.S)
+    assert m is not None and "provisional" in m.group(1) and "REN, RGM, RP4, RPY, RRJ" in m.group(1)
+    area = client.get("/regions/Y56").text
+    m = re.search(r'<p id="segments-coverage">(.*?)</p>', area, re.S)
+    assert m is not None and "trusts counted here" in m.group(1) and "provisional" in m.group(1)
+    assert 'id="segments-coverage-national"' in area
+    league = client.get("/api/v1/oversight/league", params={"limit": 2}).json()
+    assert "5 missing of 134: REN, RGM, RP4, RPY, RRJ" in league["coverage"]
+    assert sum(league["result_sources"].values()) == league["total"] and "provisional" in league["result_sources"]
+    assert all(row["result_source"] in ("computed", "provisional", "published") for row in league["items"])
+    summary = client.get("/api/v1/oversight/summary").json()
+    assert "REN, RGM, RP4, RPY, RRJ" in summary["coverage"] and summary["result_sources"]
+    rj1 = client.get("/api/v1/organisations/RJ1/oversight").json()
+    assert rj1["result_source"] == "provisional" and "metrics held on average" in rj1["coverage"]
+
+
+def test_profile_comparison_names_the_published_rank(client: TestClient) -> None:
+    html = client.get("/organisations/RJ1").text
+    source = re.search(r'<p id="result-source">(.*?)</p>', html, re.S)
+    assert source is not None
+    assert "average 1.67, segment 1, rank 10 (computed: rank 7 of 129)" in source.group(1)

@@ -104,7 +104,7 @@ def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> 
 def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
     """Issue 11 item 7 and issue 16 item 15: coverage, computed/provisional/published, and why 'New'."""
     vm = league_view(store, "2025-26-Q3", peer_group="acute")
-    assert "acute: 129 provisional of 129 (5 missing of 134)" in vm.coverage
+    assert "acute: 129 provisional of 129 (5 missing of 134: REN, RGM, RP4, RPY, RRJ)" in vm.coverage
     assert {r.result_source for r in vm.rows} == {"provisional"}
     assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
     assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason
@@ -118,3 +118,49 @@ def test_profile_says_computed_or_provisional_with_coverage_and_published_compar
     assert ex["result_source"] == "provisional" and ex["provisional_reasons"]
     assert set(ex["metrics_used"]) <= set(ex["metrics_expected"]) and ex["published_average_score"] == 2.06
     assert all("population" in m for m in ex["metrics"])
+
+
+def test_region_segment_counts_sum_to_the_national_counts_on_one_stated_date(store: Store) -> None:
+    """Issue 16 item 14: the home page and a region page count segments by the structure on one stated date.
+
+    A London trust closed on 31 March 2026, so counting the region page on today's structure and the home
+    page on the quarter's made London's segment-4 count differ. Both count on the quarter's last day.
+    """
+    import datetime as dt
+    from collections import Counter
+
+    from opmodel.oversight import parse_period
+    from opmodel.structure import list_organisations
+    from opmodel.web.extensions import area_sections
+    from opmodel.web.views_oversight import no_memo
+
+    summary = segment_summary(store)
+    assert summary is not None
+    end = parse_period(summary.period).end
+    assert summary.structure_date == end
+    regions = list_organisations(store, kind="region", on=end)
+    assert len(regions) == 7
+    total: Counter[int] = Counter()
+    for reg in regions:
+        # Viewed today (after the closure), the region page still counts on the quarter's last day.
+        sec = area_sections(store, reg["code"], "region", dt.date(2026, 12, 1), no_memo)
+        assert sec["segment_structure_date"] == end
+        assert sec["segment_mix"] == dict(sorted(summary.by_region.get(reg["name"], {}).items())), reg["code"]
+        total.update(sec["segment_mix"])
+    national: Counter[int] = Counter()
+    for name, counts in summary.by_region.items():
+        if name != "Not placed in a region":
+            national.update(counts)
+    assert total == national
+
+
+def test_profile_published_comparison_shows_the_published_rank(store: Store) -> None:
+    """Issue 11 item 4: the profile's comparison puts NHS England's rank beside the computed one."""
+    ov = org_oversight(store, "RWR", "2025-26-Q3")
+    assert ov is not None
+    ex = ov.explanation
+    assert ex["published_rank"] == 31 and ex["rank"] == 33 and ex["rank_difference"] == 2
+    rj1 = org_oversight(store, "RJ1", "2025-26-Q3")
+    assert rj1 is not None and rj1.explanation["published_rank"] == 10
+    row = next(r for r in league_view(store, "2025-26-Q3").rows if r.org_code == "RWR")
+    assert (row.rank, row.published_rank) == (33, 31)

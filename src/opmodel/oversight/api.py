@@ -18,8 +18,8 @@ from opmodel.oversight.results import OrgResult, SegmentationRun
 from opmodel.oversight.storage import save_run
 from opmodel.store import Store
 
-__all__ = ["attach_operating_model", "explain", "framework_for", "league", "operating_model_link", "periods_held",
-           "segment", "whatif"]
+__all__ = ["attach_operating_model", "explain", "framework_for", "group_members", "league", "operating_model_link",
+           "periods_held", "segment", "whatif"]
 
 
 def framework_for(period: Period) -> str:
@@ -78,12 +78,15 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
     policy = _policy(framework, per, settings)
     if peer_group is not None and peer_group not in policy.peer_groups:
         raise UnknownCodeError("peer group", peer_group, list(policy.peer_groups))
+    if peer_group is not None and (why := policy.not_segmented(peer_group)) is not None:
+        raise OpmodelError(f"Peer group {peer_group} under {policy.framework}: {why}")
     if compare not in (None, "published"):
         raise OpmodelError(f"--compare {compare!r}: the only comparison is 'published'")
     inputs = load_inputs(store, policy, per)
     if not inputs.orgs:
         _run(store, policy, per)  # raises the message naming the quarters held
     run = run_segmentation(policy, inputs)
+    run.group_members = group_members(store, policy, per.end)
     if compare == "published":
         from opmodel.oversight.compare import compare_published
 
@@ -95,6 +98,18 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
     if peer_group is not None:
         run.results = [r for r in run.results if r.peer_group == peer_group]
     return run
+
+
+def group_members(store: Store, policy: Policy, on: dt.date) -> dict[str, list[str]]:
+    """Peer group -> the trusts the register places in it on ``on`` (by ``registry_subtype``), for coverage."""
+    from opmodel.structure import list_organisations
+
+    out: dict[str, list[str]] = {}
+    for t in list_organisations(store, kind="trust", on=on):
+        g = policy.group_for_subtype(t.get("subtype"))
+        if g is not None and policy.peer_groups[g].segmented:
+            out.setdefault(g, []).append(str(t["code"]))
+    return {g: sorted(codes) for g, codes in out.items()}
 
 
 def attach_operating_model(store: Store, run: SegmentationRun, on: dt.date) -> None:
@@ -208,6 +223,7 @@ def whatif(store: Store, period: str, settings: list[str], framework: str | None
     base_run = run_segmentation(base_policy, inputs)
     base = base_run.by_org()
     new = run_segmentation(new_policy, load_inputs(store, new_policy, per))
+    new.group_members = group_members(store, new_policy, per.end)
     changes = []
     for r in new.results:
         b = base.get(r.org_code)

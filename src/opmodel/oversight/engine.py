@@ -227,6 +227,11 @@ def _pool_counts(policy: Policy, seg: Segmentation, computed: int, published: in
     return {"computed": computed, "published": published, "missing": max(expected - computed - published, 0)}
 
 
+def _published_rank(inputs: PeriodInputs, metric: str, org: str) -> float | None:
+    given = inputs.get(metric, org)
+    return None if given is None or given.rank is None else float(given.rank)
+
+
 def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
     """Score, segment and rank every organisation in ``inputs`` under ``policy``."""
     period = inputs.period.label
@@ -261,9 +266,18 @@ def run_segmentation(policy: Policy, inputs: PeriodInputs) -> SegmentationRun:
             average_unrounded=avg, average_score=None if avg is None else round_half_up(avg, policy.decimals),
             metric_count=count, status="segmented" if ok else "insufficient_data", domain_scores=domains,
             average_source=average_source, published_result=published_result, evidence=o.evidence,
-            published={k: inputs.value(mid, o.code) for k, mid in
-                       (("average", pub.average), ("unadjusted", pub.unadjusted), ("adjusted", pub.adjusted))},
+            published={**{k: inputs.value(mid, o.code) for k, mid in
+                          (("average", pub.average), ("unadjusted", pub.unadjusted), ("adjusted", pub.adjusted))},
+                       # the published league rank, for the comparison view only (issue 11 item 4)
+                       "rank": _published_rank(inputs, pub.adjusted, o.code)},
         ))
+    unsegmented: dict[str, int] = {}
+    for o in inputs.orgs.values():
+        if o.peer_group is not None and policy.not_segmented(o.peer_group) is not None:
+            unsegmented[o.peer_group] = unsegmented.get(o.peer_group, 0) + 1
+    for g, n in sorted(unsegmented.items()):
+        if policy.peer_groups[g].note:  # said only where the policy gives a reason (e.g. ICBs in 2026/27)
+            warnings.append(f"{g} ({n} organisation{'s' if n != 1 else ''}): {policy.not_segmented(g)}")
     short = [r.org_code for r in results if r.status != "segmented"]
     if short:
         warnings.append(f"not segmented, fewer than {policy.min_scored_metrics} scored metrics: {', '.join(short)}")

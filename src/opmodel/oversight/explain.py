@@ -206,4 +206,7 @@ def explain_result(policy: Policy, r: OrgResult, cut: Cutoffs) -> dict[str, Any]
         "result_source": r.result_source, "provisional_reasons": list(r.provisional_reasons),
         "metrics_used": list(r.metrics_used), "metrics_expected": list(r.metrics_expected),
         "published_adjusted_segment": r.published.get("adjusted"),
+        # The published league rank beside the computed one (issue 11 item 4): a comparison, never an input.
+        "published_rank": None if (pr := r.published.get("rank")) is None else int(pr),
+        "rank_difference": None if pr is None or r.rank is None else r.rank - int(pr),
     }

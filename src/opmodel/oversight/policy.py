@@ -153,6 +153,15 @@ class PeerGroupPolicy(_Strict):
     segmented: bool = True
     size: Annotated[int, Field(ge=1)] | None = None  # organisations in the group; a pool is complete at this count
     metric_list_status: Literal["complete", "reconstructed", "unknown"] = "complete"
+    # Why a group is not segmented (``segmented: false``), said wherever the group is asked for.
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _segmented_needs_metrics(self) -> PeerGroupPolicy:
+        if self.segmented and not self.metrics:
+            raise ValueError("segmented with no metrics: every result would be empty; set 'segmented: false' "
+                             "and say why in 'note' (e.g. the metric list is not yet published)")
+        return self
 
 
 class DomainPolicy(_Strict):
@@ -273,6 +282,13 @@ class Policy(_Strict):
             if low in {x.lower() for x in g.labels}:
                 return gid
         return None
+
+    def not_segmented(self, group: str) -> str | None:
+        """Why ``group`` gets no segment ("not segmented: ..."), or None when it is segmented."""
+        g = self.peer_groups.get(group)
+        if g is None or g.segmented:
+            return None
+        return "not segmented" + (f": {g.note}" if g.note else "")
 
     def group_for_subtype(self, subtype: str | None) -> str | None:
         for gid, g in self.peer_groups.items():

@@ -123,6 +123,9 @@ class SegmentationRun:
     warnings: list[str] = field(default_factory=list)
     comparison: dict[str, Any] | None = None  # the --compare published summary, when asked
     group_sizes: dict[str, int] = field(default_factory=dict)  # peer group -> expected size (§1.1)
+    # peer group -> the trusts the register places in it on the quarter's last day (set by ``segment``), so
+    # the coverage can name the trusts with no result (issue 16 item 15).
+    group_members: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def coverage(self) -> dict[str, Any]:
@@ -135,19 +138,28 @@ class SegmentationRun:
             g[r.result_source] += 1
             g["metrics_used"] += len(r.metrics_used)
             g["metrics_expected"] += len(r.metrics_expected)
+        held = {r.org_code for r in self.results}
         for g, c in out.items():
             size = self.group_sizes.get(g, 0)
             c["expected"], c["missing"] = size, max(size - c["organisations"], 0)
+            c["missing_codes"] = sorted(set(self.group_members.get(g, ())) - held)
+            scored = c["organisations"] - c["published"]
+            c["metrics_used_mean"] = round(c["metrics_used"] / scored, 1) if scored else None
+            c["metrics_expected_max"] = max((len(r.metrics_expected) for r in self.results if r.peer_group == g),
+                                            default=0)
         return out
 
     def coverage_text(self) -> str:
-        """One line of coverage per peer group, e.g. "acute: 129 published of 129; mental_health_community: ..."."""
+        """One line of coverage per peer group, naming the trusts with no result, e.g.
+        "acute: 129 provisional of 129 (5 missing of 134: REN, RGM, RP4, RPY, RRJ); 10.4 of 18 metrics held on
+        average; ..."."""
         parts = []
         for g, c in sorted(self.coverage.items()):
             bits = [f"{c[k]} {k}" for k in ("computed", "provisional", "published") if c[k]]
-            held = (f"; {c['metrics_used']} of {c['metrics_expected']} metric scores held"
-                    if c["metrics_expected"] else "")
-            missing = f" ({c['missing']} missing of {c['expected']})" if c["missing"] else ""
+            held = (f"; {c['metrics_used_mean']} of {c['metrics_expected_max']} metrics held on average"
+                    if c["metrics_expected"] and c["metrics_used_mean"] is not None else "")
+            names = f": {', '.join(c['missing_codes'])}" if c["missing_codes"] else ""
+            missing = f" ({c['missing']} missing of {c['expected']}{names})" if c["missing"] else ""
             parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{missing}{held}")
         return "; ".join(parts) or "no organisations"
 

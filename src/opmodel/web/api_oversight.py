@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from opmodel.errors import UnknownCodeError
 from opmodel.web.deps import Hub, ReadStore
-from opmodel.web.pagination import Page, PageParams, page_params, paginate
+from opmodel.web.pagination import PageParams, page_params, paginate
 from opmodel.web.schemas import COMMON_RESPONSES, Message
 from opmodel.web.views_oversight import (
     PERIOD_PATTERN,
-    LeagueRow,
+    LeaguePage,
     OrgOversight,
     SegmentSummary,
     SortKey,
@@ -35,16 +36,19 @@ def periods(store: ReadStore, h: Hub) -> list[str]:
     return periods_available(store, h.memo)
 
 
-@router.get("/oversight/league", response_model=Page[LeagueRow],
+@router.get("/oversight/league", response_model=LeaguePage,
             summary="League table of a quarter: filter by peer group and region, sort, paginate")
 def league(request: Request, store: ReadStore, h: Hub, pages: Annotated[PageParams, Depends(page_params)],
            period: PeriodQ = None,
            peer_group: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="Peer group id.")] = None,
            region: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,10}$", description="Region code.")] = None,
            sort: Annotated[SortKey, Query(description="Sort key.")] = "rank",
-           order: Annotated[Literal["asc", "desc"], Query()] = "asc") -> Page[LeagueRow]:
+           order: Annotated[Literal["asc", "desc"], Query()] = "asc") -> LeaguePage:
     vm = league_view(store, period, peer_group, region, sort, order, memo=h.memo)
-    return paginate(request, vm.rows, pages)
+    page = paginate(request, vm.rows, pages)
+    return LeaguePage(items=page.items, total=page.total, limit=page.limit, offset=page.offset, next=page.next,
+                      period=vm.period, coverage=vm.coverage,
+                      result_sources=dict(sorted(Counter(r.result_source for r in vm.rows).items())))
 
 
 @router.get("/oversight/summary", response_model=SegmentSummary | None,

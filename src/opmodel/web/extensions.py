@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from opmodel.oversight import parse_period
 from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.views_accountability import org_accountability
@@ -44,11 +45,22 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
     if periods_available(store, memo):
         view = league_view(store, memo=memo)
         scope = {"region": code} if kind == "region" else {"icb": code}
-        members = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
-        segments = {r.org_code: r.final_segment for r in view.rows if r.org_code in members}
+        # Count on the quarter's last day, as the home page does (issue 16 item 14): a trust that closed after
+        # the quarter still counts where it was; the trust list below shows the page's own date.
+        end = parse_period(view.period).end
+        counted = {t["code"] for t in list_organisations(store, kind="trust", on=end, **scope)}
+        shown = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
+        segments = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted}
         out["segment_period"] = view.period
-        out["trust_segments"] = segments
+        out["segment_structure_date"] = end
+        out["trust_segments"] = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted | shown}
         out["segment_mix"] = dict(sorted(Counter(s for s in segments.values() if s is not None).items()))
+        # Coverage (issue 11 item 7, issue 16 item 15): what the counts rest on, and which trusts have no result.
+        out["segment_sources"] = dict(sorted(Counter(r.result_source for r in view.rows
+                                                     if r.org_code in counted and r.final_segment is not None).items()))
+        out["segment_missing"] = sorted(counted - {r.org_code for r in view.rows if r.final_segment is not None})
+        out["segment_counted"] = len(counted)
+        out["segment_coverage"] = view.coverage
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     if kind == "icb":
         out["metrics"] = org_metrics(store, code, memo)

@@ -21,6 +21,7 @@ from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.oversight import SegmentationRun, explain, league, parse_period, segment
 from opmodel.store import Store
 from opmodel.structure import list_organisations
+from opmodel.web.pagination import Page
 from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
 from opmodel.web.views_uncertainty import (  # issue 12
@@ -35,6 +36,7 @@ from opmodel.web.views_uncertainty import (  # issue 12
 __all__ = [
     "PERIOD_PATTERN",
     "SORTS",
+    "LeaguePage",
     "LeagueRow",
     "LeagueView",
     "Memo",
@@ -123,6 +125,17 @@ class LeagueRow(RangeFields):  # issue 12: likely ranges (RangeFields is a BaseM
     metrics_expected: int = 0
     published_average: float | None = Field(None, description="NHS England's published average (comparison).")
     published_segment: int | None = Field(None, description="NHS England's published adjusted segment.")
+    published_rank: int | None = Field(None, description="NHS England's published league rank (comparison).")
+
+
+class LeaguePage(Page[LeagueRow]):
+    """One page of a league table, with the quarter's coverage (issue 11 item 7, issue 16 item 15)."""
+
+    period: str = ""
+    coverage: str = Field("", description="Computed/provisional/published counts, metrics held and the trusts "
+                                          "with no result, per peer group.")
+    result_sources: dict[str, int] = Field(default_factory=dict, description="Rows in the whole list that are "
+                                                                             "computed, provisional or published.")
 
 
 class LeagueView(BaseModel):
@@ -208,7 +221,8 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
             movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None),
             result_source=r.result_source, metrics_used=len(r.metrics_used), metrics_expected=len(r.metrics_expected),
             published_average=r.published.get("average"),
-            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0)))
+            published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0),
+            published_rank=None if (pr := r.published.get("rank")) is None else int(pr)))
     regions = {c: region_names.get(c, c) for c in sorted({r.region for r in rows if r.region})}
     if region is not None:
         if region.upper() not in regions:
@@ -265,10 +279,17 @@ class SegmentSummary(BaseModel):
 
     period: str
     previous_period: str | None
+    structure_date: dt.date = Field(description="Trusts are placed in regions by the structure in force on this "
+                                                "day: the quarter's last day, on every page (issue 16 item 14).")
     segments: list[int]
     by_peer_group: dict[str, dict[int, int]]
     by_region: dict[str, dict[int, int]]
     movement: dict[str, int]
+    result_sources: dict[str, int] = Field(default_factory=dict,
+                                           description="Results counted here that are computed, provisional or "
+                                                       "published (issue 11 item 7).")
+    coverage: str = Field("", description="Computed/provisional/published counts, metrics held and the trusts "
+                                          "with no result, per peer group.")
 
 
 def segment_summary(store: Store, memo: Memo[Any] = no_memo) -> SegmentSummary | None:
@@ -284,10 +305,14 @@ def segment_summary(store: Store, memo: Memo[Any] = no_memo) -> SegmentSummary |
         by_group.setdefault(r.peer_group_label, Counter())[r.final_segment] += 1
         by_region.setdefault(r.region_name or "Not placed in a region", Counter())[r.final_segment] += 1
     segs = sorted({s for c in by_group.values() for s in c})
-    return SegmentSummary(period=view.period, previous_period=view.previous_period, segments=segs,
+    return SegmentSummary(period=view.period, previous_period=view.previous_period,
+                          structure_date=parse_period(view.period).end, segments=segs,
                           by_peer_group={k: dict(v) for k, v in sorted(by_group.items())},
                           by_region={k: dict(v) for k, v in sorted(by_region.items())},
-                          movement=dict(Counter(r.movement for r in view.rows)))
+                          movement=dict(Counter(r.movement for r in view.rows)),
+                          result_sources=dict(sorted(Counter(r.result_source for r in view.rows
+                                                             if r.final_segment is not None).items())),
+                          coverage=view.coverage)
 
 
 class MetricStat(BaseModel):
@@ -308,6 +333,8 @@ class MetricStat(BaseModel):
 
 class OrgOversight(BaseModel):
     period: str
+    result_source: str = Field("computed", description="computed, provisional or published (issue 11).")
+    coverage: str = Field("", description="The quarter's coverage per peer group (see the league table).")
     explanation: dict[str, Any] = Field(description="opmodel.oversight.explain for the organisation.")
     metrics: list[MetricStat]
     uncertainty: ProfileUncertainty | None = None  # issue 12: likely rank and segment chance
@@ -342,6 +369,7 @@ def org_oversight(store: Store, code: str, period: str | None = None,
             stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
                                     score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
                                     peer_q1=q1, peer_q3=q3, peers=len(values)))
-        return OrgOversight(period=label, explanation=detail, metrics=stats,
+        return OrgOversight(period=label, result_source=mine.result_source, coverage=run.coverage_text(),
+                            explanation=detail, metrics=stats,
                             uncertainty=profile_uncertainty(run, code, memo))  # issue 12
     return None
