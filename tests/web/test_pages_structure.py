@@ -54,7 +54,7 @@ def test_pages_have_ordered_headings_and_labelled_controls(client: TestClient, u
 
 def test_rj1_profile_shows_icb_region_and_history(client: TestClient) -> None:
     html = client.get("/organisations/RJ1", params={"on": "2025-06-01"}).text
-    assert "GUY&#39;S AND ST THOMAS&#39; NHS FOUNDATION TRUST" in html
+    assert "Guy&#39;s and St Thomas&#39; NHS Foundation Trust" in html
     assert "NHS South East London Integrated Care Board" in html
     assert 'href="/icbs/QKK?on=2025-06-01"' in html
     assert 'href="/regions/Y56?on=2025-06-01"' in html
