@@ -64,3 +64,45 @@ def test_asking_for_icb_segments_in_2026_27_says_why_there_are_none(empty_store:
 
     with pytest.raises(OpmodelError, match="icb under nof-2026-27: not segmented: metric list not yet published"):
         segment(empty_store, "2026-27-Q1", peer_group="icb", save=False, link=False)
+
+
+def test_the_monthly_62_day_series_is_not_nhs_englands_own_counts() -> None:
+    """Why OF0011 misses by up to 0.5 points (docs/decisions.md): on the months both hold, the
+    third-party monthly series' 62-day counts are whole pathways and mostly differ from the official
+    CWT provider extract, whose counts carry half pathways; the 28-day FDS agrees far better."""
+    import json
+
+    shared = THIRD_PARTY.parents[1]
+    series_dir = shared / "nhse-rtt-cancer-monthly-2022-2026-thirdparty" / "cancer" / "org"
+    official = shared / "nhse-cancer-cwt-2024-25" / "cwt_provider_month_standard_2024-04_2025-07.csv"
+    agree: dict[str, list[int]] = {}
+    halves = 0
+    with official.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    cache: dict[str, dict[str, object] | None] = {}
+    for r in rows:
+        key = {"28-day FDS": "FDS28", "62-day Combined": "CMB62"}.get(r["standard"])
+        if key is None:
+            continue
+        w, t = float(r["within_standard"]), float(r["total"])
+        if key == "CMB62" and (w % 1 or t % 1):
+            halves += 1
+        code = r["org_code"]
+        if code not in cache:
+            path = series_dir / f"{code}.json"
+            cache[code] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        doc = cache[code]
+        std = doc["standards"].get(key) if doc else None  # type: ignore[attr-defined]
+        if not std or r["period"] not in std["months"] or not t:
+            continue
+        i = std["months"].index(r["period"])
+        jw, jt = std["within_target"][i], std["total"][i]
+        if jw is None or not jt:
+            continue
+        agree.setdefault(key, [0, 0])
+        agree[key][0] += 1
+        agree[key][1] += (jw, jt) == (w, t)
+    assert halves > 1000  # NHS England's 62-day counts carry half pathways
+    n62, same62 = agree["CMB62"]
+    nfds, samefds = agree["FDS28"]
+    assert same62 / n62 < 0.25 < samefds / nfds  # 360 of 2,206 against 998 of 2,163
