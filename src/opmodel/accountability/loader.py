@@ -29,7 +29,8 @@ def _join(path: str, key: object) -> str:
 def yaml_with_lines(text: str, file: str) -> tuple[Any, dict[str, int]]:
     """Parse YAML safely, returning the data and a map from dotted path to 1-based line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml's parser when present (ten times faster; same nodes and line marks)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

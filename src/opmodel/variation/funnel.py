@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from opmodel.errors import OpmodelError
 from opmodel.variation.overdispersion import Overdispersion, estimate_overdispersion
@@ -51,6 +50,7 @@ def _interpolate(r: Floats, f_r: Floats, f_prev: Floats, p: float) -> Floats:
 
 def binomial_limit(target: float, n: Floats | Sequence[float], p: float) -> Floats:
     """Proportion at tail probability ``p`` of Binomial(n, target), interpolated (Spiegelhalter 2005)."""
+    from scipy import stats  # imported when a funnel is drawn: it costs 0.8 s to import
     n_arr = np.rint(np.asarray(n, dtype=np.float64))
     if target <= 0 or target >= 1:
         return np.full(n_arr.shape, float(target))
@@ -61,6 +61,7 @@ def binomial_limit(target: float, n: Floats | Sequence[float], p: float) -> Floa
 
 def poisson_limit(expected: Floats | Sequence[float], p: float) -> Floats:
     """Count at tail probability ``p`` of Poisson(expected), interpolated; divide by exposure for a rate."""
+    from scipy import stats  # imported when a funnel is drawn: it costs 0.8 s to import
     e = np.asarray(expected, dtype=np.float64)
     r = stats.poisson.ppf(p, e)
     return _interpolate(r, stats.poisson.cdf(r, e), stats.poisson.cdf(r - 1, e), p)
@@ -172,6 +173,7 @@ def _transform(kind: FunnelKind, num: Floats, den: Floats, target: float) -> tup
 
 
 def _od_limit(kind: FunnelKind, den: Floats, target: float, tau2: float, p: float) -> Floats:
+    from scipy import stats  # imported when a funnel is drawn: it costs 0.8 s to import
     z = float(stats.norm.ppf(p))
     if kind == "proportion":
         t = float(np.arcsin(np.sqrt(target)))
