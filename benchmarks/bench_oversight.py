@@ -23,12 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import median_seconds
 
 from opmodel.oversight import (
     InputValue,
@@ -92,13 +91,6 @@ def synthetic_inputs(policy: Policy, seed: int = 1) -> PeriodInputs:
     return out
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def to_store(inputs: PeriodInputs, path: Path) -> None:
@@ -122,8 +114,8 @@ def main() -> None:
     policy = synthetic_policy()
     inputs = synthetic_inputs(policy)
     values = [[v.value for v in per.values()] for per in inputs.values.values()]
-    baseline = timed(lambda: [sorted(v) for v in values], a.repeat)  # type: ignore[type-var]
-    engine = timed(lambda: run_segmentation(policy, inputs), a.repeat)
+    baseline = median_seconds(lambda: [sorted(v) for v in values], a.repeat)  # type: ignore[type-var]
+    engine = median_seconds(lambda: run_segmentation(policy, inputs), a.repeat)
     run = run_segmentation(policy, inputs)
     sources = {s.source for r in run.results for s in r.scores.values()}
     print(f"synthetic quarter: {len(run.results)} trusts x {len(policy.metrics)} metrics, "
@@ -132,7 +124,7 @@ def main() -> None:
         path = Path(tmp) / "bench.duckdb"
         to_store(inputs, path)
         store = open_store(path, seed=False)
-        from_store = timed(lambda: run_segmentation(policy, load_inputs(store, policy, PERIOD)), a.repeat)
+        from_store = median_seconds(lambda: run_segmentation(policy, load_inputs(store, policy, PERIOD)), a.repeat)
         store.close()
     report = {"baseline_sort_s": baseline, "engine_s": engine, "store_plus_engine_s": from_store}
     if NOF_CSV.exists():
@@ -140,7 +132,7 @@ def main() -> None:
 
         real_policy = load_policy("nof-2025-26")
         real = inputs_from_rows(NofDashboardReader().read(NOF_CSV), real_policy, PERIOD)
-        report["real_q3_61_trusts_s"] = timed(lambda: run_segmentation(real_policy, real), a.repeat)
+        report["real_q3_61_trusts_s"] = median_seconds(lambda: run_segmentation(real_policy, real), a.repeat)
     for k, v in report.items():
         ratio = "" if k == "baseline_sort_s" else f"  ({v / baseline:,.0f} x baseline)"
         print(f"{k:<24} {v * 1000:8.1f} ms{ratio}")

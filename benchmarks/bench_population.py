@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_seconds
 
 from opmodel.population import compare_indicator, icb_profile, icbs_on
 from opmodel.store import open_store
@@ -31,13 +30,6 @@ from opmodel.store import open_store
 DAY = dt.date(2026, 6, 1)
 
 
-def _time(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -48,9 +40,9 @@ def main() -> None:
         store = open_store(Path(tmp) / "bench.duckdb")
         icbs = [i["code"] for i in icbs_on(store, DAY)]
         icb_profile(store, icbs[0], DAY)   # warm the operating-model cache once
-        base = _time(lambda: store.execute("SELECT * FROM population_values").fetchall(), args.repeat)
-        prof = _time(lambda: [icb_profile(store, c, DAY) for c in icbs], args.repeat)
-        comp = _time(lambda: compare_indicator(store, "qof_hypertension", "icb", on=DAY), args.repeat)
+        base = median_seconds(lambda: store.execute("SELECT * FROM population_values").fetchall(), args.repeat)
+        prof = median_seconds(lambda: [icb_profile(store, c, DAY) for c in icbs], args.repeat)
+        comp = median_seconds(lambda: compare_indicator(store, "qof_hypertension", "icb", on=DAY), args.repeat)
         store.close()
     print(f"baseline (read all values): {base * 1000:.1f} ms")
     print(f"profiles ({len(icbs)} ICBs): {prof:.2f} s ({prof / len(icbs) * 1000:.0f} ms each, "

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import median_seconds
 
 from opmodel.metrics import load_files
 from opmodel.oversight.computed import computed_inputs
@@ -59,13 +58,6 @@ def synthetic(seed: int = 1) -> dict[str, list[TrustPool]]:
     return out
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -75,17 +67,18 @@ def main() -> None:
     args = ap.parse_args()
     groups = synthetic()
     everyone = [p for g in groups.values() for p in g]
-    plain = timed(lambda: league_uncertainty(everyone, CUTS, replicates=1), args.repeat * 4)
-    ranges = timed(lambda: league_uncertainty(everyone, CUTS, replicates=args.replicates), args.repeat)
-    tables = timed(lambda: [league_uncertainty(g, CUTS, replicates=args.replicates) for g in groups.values()],
+    plain = median_seconds(lambda: league_uncertainty(everyone, CUTS, replicates=1), args.repeat * 4)
+    ranges = median_seconds(lambda: league_uncertainty(everyone, CUTS, replicates=args.replicates), args.repeat)
+    tables = median_seconds(lambda: [league_uncertainty(g, CUTS, replicates=args.replicates) for g in groups.values()],
                    args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.duckdb", seed=False)
         load_files(store, [NOF_CSV])
-        seg = timed(lambda: computed_inputs(store, None, "2025-26-Q3", "mental_health_community"), args.repeat)
-        real = timed(lambda: ranges_for_inputs(computed_inputs(store, None, "2025-26-Q3", "mental_health_community"),
-                                               replicates=args.replicates, seed=int(time.time_ns() % 1_000_000)),
-                     args.repeat)
+        seg = median_seconds(lambda: computed_inputs(store, None, "2025-26-Q3", "mental_health_community"), args.repeat)
+        real = median_seconds(
+            lambda: ranges_for_inputs(computed_inputs(store, None, "2025-26-Q3", "mental_health_community"),
+                                      replicates=args.replicates, seed=int(time.time_ns() % 1_000_000)),
+            args.repeat)
         store.close()
     print(json.dumps({
         "trusts": len(everyone), "replicates": args.replicates,

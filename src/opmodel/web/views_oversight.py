@@ -21,8 +21,8 @@ from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.oversight import SegmentationRun, explain, league, parse_period, segment
 from opmodel.store import Store
 from opmodel.structure import list_organisations
+from opmodel.variation.peers import median_and_quartiles
 from opmodel.web.pagination import Page
-from opmodel.web.peer_stats import median_and_quartiles
 from opmodel.web.views_structure import PEER_GROUP_LABELS, org_href
 from opmodel.web.views_uncertainty import (  # issue 12
     RANGE_CSV_COLUMNS,
