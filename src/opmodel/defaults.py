@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from opmodel.metrics.defaults import seed_metrics
 from opmodel.population.defaults import seed_population
-from opmodel.store.connection import register_seeder
+from opmodel.store.connection import Store, register_seeder
 from opmodel.structure.defaults import seed_structure
+from opmodel.structure.names import restyle_stored_names
 
 __all__: list[str] = []
+
+
+def _restyle_names(store: Store) -> None:
+    restyle_stored_names(store)
+
 
 register_seeder("structure", seed_structure)
 register_seeder("metrics", seed_metrics)
 register_seeder("population", seed_population)
+# Stores made before names had a house style: restyle them once (a new store is already styled).
+register_seeder("structure-house-style-names", _restyle_names)

@@ -38,3 +38,15 @@ def test_registry_shows_one_house_style(tmp_path: Path) -> None:
     assert national["name"] == "NHS England"
     shouting = [n for n in names if n.isupper()]
     assert shouting == []
+
+
+def test_a_store_made_before_the_house_style_is_restyled_once(tmp_path: Path) -> None:
+    from opmodel.store import open_store as reopen
+
+    path = tmp_path / "old.duckdb"
+    with open_store(path) as store:  # as an earlier version left it: ODS capitals, flag not yet set
+        store.execute("UPDATE organisations SET name = upper(name) WHERE code = 'RJ1'")
+        store.execute("DELETE FROM meta WHERE key = 'seeded:structure-house-style-names'")
+    with reopen(path) as store:
+        assert store.scalar("SELECT name FROM organisations WHERE code = 'RJ1'") == \
+            "Guy's and St Thomas' NHS Foundation Trust"

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["house_style_name"]
+from opmodel.store import Store
+
+__all__ = ["house_style_name", "restyle_stored_names"]
 
 #: Words kept in capitals (acronyms and initialisms that appear in NHS body names).
 ACRONYMS = frozenset({
@@ -65,3 +67,16 @@ def house_style_name(name: str) -> str:
         out.append(_word(token, starts))
         first = False
     return "".join(out)
+
+
+def restyle_stored_names(store: Store) -> int:
+    """Put names already in a store (written before the house style existed) in house style.
+
+    Registered as a one-off seeder, so a store made by an earlier version stops showing ODS
+    capitals beside mixed-case names; returns how many names changed.
+    """
+    rows = store.rows("SELECT code, name FROM organisations")
+    changed = [(house_style_name(r["name"]), r["code"]) for r in rows if house_style_name(r["name"]) != r["name"]]
+    if changed:
+        store.con.executemany("UPDATE organisations SET name = ? WHERE code = ?", changed)
+    return len(changed)
