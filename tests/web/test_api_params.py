@@ -44,3 +44,9 @@ def test_pages_show_dates_as_typed_and_tiers_by_name(private_client: TestClient)
         assert "Icb" not in html and "· icb" not in html, url
     html = private_client.get("/operating-model?org=RJ1&on=2025-10-01").text
     assert 'value="2025-10-01"' in html and "<strong>ICB</strong>" in html
+
+
+def test_search_names_kinds_in_words_and_says_closed(private_client: TestClient) -> None:
+    html = private_client.get("/search", params={"q": "guys"}).text
+    assert "Guy&#39;s and St Thomas&#39; NHS Foundation Trust</a>" in html
+    assert "RJ1, NHS trust<" in html and "closed 30 September 2007" in html
