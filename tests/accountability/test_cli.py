@@ -42,7 +42,7 @@ def test_who_with_a_users_model_file(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "local.yaml"
     path.write_text(text)
     d = json.loads(_ok(cli("who", "RJ1", "--on", "2025-10-01", "--model", str(path), "--format", "json")).stdout)
-    assert d["model"] == "local-variant" and len(d["functions"]) == 11
+    assert d["model"] == "local-variant" and len(d["functions"]) == 12
 
 
 def test_who_errors_exit_1(cli: Cli, tmp_path: Path) -> None:

@@ -61,18 +61,27 @@ def test_primary_care_nhs_england_accountable_icb_responsible_by_delegation(shar
 
 def test_pharmacy_optometry_dental_not_yet_delegated_in_2022(shared_store: Store) -> None:
     [f] = who(shared_store, "RJ1", dt.date(2022, 10, 1), "primary_care_pod").functions
-    assert not f.delegations[0].in_effect and any("not in effect" in n for n in f.notes)
+    assert not f.delegations[0].in_effect and any("No delegation of primary_care_pod" in n for n in f.notes)
+    icb = next(c for c in f.chain if c.tier == "icb")
+    assert (icb.code, icb.role, icb.delegation) == ("QKK", "none", None)
+    assert f.commissioned_by == "X24" and f.commissioned_under is None
 
 
-def test_specialised_commissioning_delegated_only_in_three_regions_from_april_2024(shared_store: Store) -> None:
-    london = who(shared_store, "RJ1", dt.date(2025, 10, 1), "specialised_commissioning").functions[0]
-    assert london.delegations == [] and london.commissioned_by == "X24"
+def test_specialised_commissioning_by_region_and_date(shared_store: Store) -> None:
+    """Issue 24: three regions from 1 April 2024; every region from 1 April 2025 (70 services)."""
+    london = who(shared_store, "RJ1", dt.date(2024, 6, 1), "specialised_commissioning").functions[0]
+    assert london.commissioned_by == "X24" and london.commissioned_under is None
+    assert [(d.delegation_id, d.in_effect) for d in london.delegations] == [("specialised-to-icbs-2025", False)]
+    later = who(shared_store, "RJ1", dt.date(2025, 10, 1), "specialised_commissioning").functions[0]
+    assert (later.commissioned_by, later.commissioned_under) == ("QKK", "specialised-to-icbs-2025")
+    assert later.delegations[0].services == 70
     midlands_trust = shared_store.scalar(
         "SELECT r.child FROM relationships r JOIN relationships p ON p.child = r.parent "
         "WHERE r.rel = 'trust_icb' AND p.parent = 'Y60' AND r.valid_to IS NULL ORDER BY r.child LIMIT 1")
     [f] = who(shared_store, str(midlands_trust), dt.date(2025, 10, 1), "specialised_commissioning").functions
-    assert [d.delegation_id for d in f.delegations] == ["specialised-to-icbs-2024"]
-    assert f.delegations[0].in_effect and f.delegations[0].delegator == "X24"
+    assert [d.delegation_id for d in f.delegations] == ["specialised-to-icbs-2024", "specialised-to-icbs-2025-more"]
+    assert all(d.in_effect and d.delegator == "X24" for d in f.delegations)
+    assert sum(d.services or 0 for d in f.delegations) == 70
     roles = {c.tier: c.role for c in f.chain}
     assert roles["national"] == "accountable" and roles["icb"] == "responsible"
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from opmodel.accountability.citations import all_citations
 from opmodel.accountability.lines import escalation_route, lines_for
 from opmodel.accountability.placement import places_on
-from opmodel.accountability.schema import LineKind, OperatingModel, Role
+from opmodel.accountability.schema import Delegation, LineKind, ModelStatus, OperatingModel, Role
 from opmodel.store import Store
 
 __all__ = [
@@ -27,12 +27,15 @@ __all__ = [
     "check_coverage",
     "check_cycles",
     "check_dates",
+    "check_delegation_codes",
     "check_delegations",
+    "check_frameworks",
     "check_ladder",
     "check_lines",
     "check_model",
     "check_models",
     "check_overseers",
+    "check_proposed",
     "check_references",
     "check_roles",
 ]
@@ -87,11 +90,28 @@ def check_references(model: OperatingModel) -> list[Finding]:
         tier(f"support_ladder.segments[{i}].delivered_by", step.delivered_by, "delivered_by")
         for t in step.involving:
             tier(f"support_ladder.segments[{i}].involving", t, "involving")
+    for pid, rule in model.support_cases.items():
+        for t in rule.led_by:
+            tier(f"support_cases.{pid}.led_by", t, "led_by")
+        known = {s.segment for s in model.support_ladder.segments}
+        for seg in rule.segments:
+            if seg not in known:
+                out.append(_finding(model, "references", f"support_cases.{pid}.segments",
+                                    f"names segment {seg}, which the support ladder lacks ({sorted(known)})"))
     for path, c in all_citations(model):
         if c.source not in model.sources:
             out.append(_finding(model, "references", f"{path}.source",
                                 f"cites unknown source '{c.source}'; expected one of {sorted(model.sources)}"))
     return out
+
+
+def _covers_model(model: OperatingModel, d: Delegation) -> bool:
+    """Whether one delegation reaches every organisation for the model's whole period."""
+    if d.regions is not None or d.icbs is not None or d.start > model.effective.from_:
+        return False
+    if d.end is None:
+        return True
+    return model.effective.to is not None and d.end >= model.effective.to
 
 
 def check_delegations(model: OperatingModel) -> list[Finding]:
@@ -128,6 +148,131 @@ def check_delegations(model: OperatingModel) -> list[Finding]:
                                 "the accountable tier can delegate"))
         if dl.end is not None and dl.end < dl.start:
             out.append(_finding(model, "delegations", f"{path}.end", f"ends {dl.end} before it starts {dl.start}"))
+        if model.effective.to is not None and dl.start > model.effective.to:
+            out.append(_finding(model, "delegations", f"{path}.start",
+                                f"starts {dl.start}, after the model ends ({model.effective.to}): never in force"))
+    out.extend(_delegates_shown_outside(model))
+    return out
+
+
+def _delegates_shown_outside(model: OperatingModel) -> list[Finding]:
+    """A delegate must not be shown responsible before or outside its delegation (issue 24).
+
+    Where no single delegation reaches every organisation for the model's whole period (a later start,
+    some regions or named ICBs only), the delegate's role entry must say what it is without one
+    (``undelegated``), so answers on other dates and in other regions read it from there. A tier
+    described as acting "by delegation" with no delegation in the model is a finding too.
+    """
+    out: list[Finding] = []
+    pairs = {(d.function, d.delegate) for d in model.delegations.values()}
+    for fid, by_tier in model.roles.items():
+        for tid, entry in by_tier.items():
+            path = f"roles.{fid}.{tid}"
+            if (fid, tid) not in pairs:
+                if entry.undelegated is not None:
+                    out.append(_finding(model, "delegations", f"{path}.undelegated",
+                                        f"'undelegated' is stated but nothing delegates {fid} to '{tid}'"))
+                if "delegat" in (entry.capacity or "").lower() and entry.role is Role.RESPONSIBLE:
+                    out.append(_finding(model, "delegations", path,
+                                        f"'{tid}' is shown acting by delegation for {fid}, but the model has no "
+                                        f"delegation of {fid} to '{tid}'"))
+                continue
+            mine = [(did, d) for did, d in model.delegations.items() if d.function == fid and d.delegate == tid]
+            if entry.undelegated is None and not any(_covers_model(model, d) for _, d in mine):
+                limits = "; ".join(
+                    f"{did} from {d.start}" + (f" in {', '.join(d.regions)}" if d.regions else "")
+                    + (f" for {', '.join(d.icbs)}" if d.icbs else "") for did, d in mine)
+                out.append(_finding(model, "delegations", path,
+                                    f"'{tid}' would be shown responsible for {fid} by delegation on every date and "
+                                    f"everywhere in the model, but the delegations reach it only partly ({limits}); "
+                                    "state its role without a delegation under 'undelegated'"))
+    return out
+
+
+def _statements(model: OperatingModel) -> list[tuple[str, list[str], str | None]]:
+    """Every role, line, delegation, body role, case rule and framework: (path, cited source ids, carried_over)."""
+    out: list[tuple[str, list[str], str | None]] = []
+    for fid, by_tier in model.roles.items():
+        for tid, e in by_tier.items():
+            if e.role not in (Role.NONE, Role.UNKNOWN) or e.cite:
+                out.append((f"roles.{fid}.{tid}", [c.source for c in e.cite], e.carried_over))
+    out += [(f"oversight.{k}", [c.source for c in v.cite], v.carried_over) for k, v in model.oversight.items()]
+    out += [(f"delegations.{k}", [c.source for c in v.cite], v.carried_over) for k, v in model.delegations.items()]
+    out += [(f"support_cases.{k}", [c.source for c in v.cite], v.carried_over)
+            for k, v in model.support_cases.items()]
+    out += [(f"frameworks[{i}]", [c.source for c in f.cite], f.carried_over) for i, f in enumerate(model.frameworks)]
+    for bid, body in model.bodies.items():
+        out += [(f"bodies.{bid}.roles[{i}]", [c.source for c in r.cite], r.carried_over)
+                for i, r in enumerate(body.roles)]
+    return out
+
+
+def check_proposed(model: OperatingModel) -> list[Finding]:
+    """In a proposed model, a statement no announcement supports must say it is carried over (issue 24).
+
+    A proposed model mixes what is announced with what simply continues; a reader must be able to
+    tell them apart, so every statement either cites one of the model's ``announcements`` or names the
+    model it is ``carried_over`` from. In an enacted model nothing may claim to be carried over.
+    """
+    out: list[Finding] = []
+    if model.status is not ModelStatus.PROPOSED:
+        for path, _, carried in _statements(model):
+            if carried:
+                out.append(_finding(model, "proposed", f"{path}.carried_over",
+                                    f"marked carried over from {carried}, but {model.name} is not a proposed model"))
+        return out
+    for sid in model.announcements:
+        if sid not in model.sources:
+            out.append(_finding(model, "references", "announcements", f"names unknown source '{sid}'"))
+    announced = set(model.announcements)
+    for path, sources, carried in _statements(model):
+        if carried is None and not announced.intersection(sources):
+            out.append(_finding(model, "proposed", path,
+                                f"cites no announcement ({', '.join(sorted(set(sources))) or 'nothing'}); "
+                                "mark it carried_over: <model> or cite the announcement"))
+    return out
+
+
+def check_delegation_codes(model: OperatingModel, store: Store) -> list[Finding]:
+    """Regions and ICBs named by delegations exist in the registry with that kind."""
+    out: list[Finding] = []
+    for did, dl in model.delegations.items():
+        for attr, kind in (("regions", "region"), ("icbs", "icb")):
+            codes = getattr(dl, attr) or []
+            if not codes:
+                continue
+            found = {str(r[0]) for r in store.execute(
+                f"SELECT code FROM organisations WHERE kind = ? AND code IN ({', '.join('?' * len(codes))})",
+                [kind, *codes]).fetchall()}
+            missing = [c for c in codes if c not in found]
+            if missing:
+                out.append(_finding(model, "delegations", f"delegations.{did}.{attr}",
+                                    f"names {missing}, which are not {kind} codes in the registry"))
+    return out
+
+
+def check_frameworks(model: OperatingModel) -> list[Finding]:
+    """Oversight frameworks follow one another without gaps or overlaps inside the model's period."""
+    out: list[Finding] = []
+    fws = model.frameworks
+    if not fws:
+        return out
+    for i, (a, b) in enumerate(itertools.pairwise(fws), start=1):
+        if a.effective.to is None or a.effective.to >= b.effective.from_:
+            out.append(_finding(model, "frameworks", f"frameworks[{i}].effective",
+                                f"{b.name} starts {b.effective.from_} while {a.name} runs to "
+                                f"{a.effective.to or 'open'}"))
+        elif a.effective.to + dt.timedelta(days=1) < b.effective.from_:
+            out.append(_finding(model, "frameworks", f"frameworks[{i}].effective",
+                                f"no framework between {a.effective.to} and {b.name} ({b.effective.from_})"))
+    if fws[0].effective.from_ > model.effective.from_:
+        out.append(_finding(model, "frameworks", "frameworks[0].effective",
+                            f"the model starts {model.effective.from_} but its first framework "
+                            f"{fws[0].effective.from_}"))
+    last = fws[-1].effective.to
+    if last is not None and (model.effective.to is None or last < model.effective.to):
+        out.append(_finding(model, "frameworks", f"frameworks[{len(fws) - 1}].effective",
+                            f"the last framework ends {last} but the model runs to {model.effective.to or 'open'}"))
     return out
 
 
@@ -362,16 +507,40 @@ def check_coverage(models: Sequence[OperatingModel]) -> list[Finding]:
 def check_model(model: OperatingModel, store: Store | None = None) -> list[Finding]:
     """All checks on one model; the registry checks run when a store is given."""
     out = [*check_references(model), *check_roles(model), *check_lines(model), *check_cycles(model),
-           *check_ladder(model), *check_delegations(model), *check_bodies(model)]
+           *check_ladder(model), *check_delegations(model), *check_bodies(model), *check_frameworks(model),
+           *check_proposed(model)]
     if store is not None:
         out.extend(check_overseers(model, store))
+        out.extend(check_delegation_codes(model, store))
+    return out
+
+
+def _carried_from(model: OperatingModel) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for fid, by_tier in model.roles.items():
+        out += [(f"roles.{fid}.{t}.carried_over", e.carried_over) for t, e in by_tier.items() if e.carried_over]
+    out += [(f"oversight.{k}.carried_over", v.carried_over) for k, v in model.oversight.items() if v.carried_over]
+    out += [(f"delegations.{k}.carried_over", v.carried_over) for k, v in model.delegations.items() if v.carried_over]
+    out += [(f"support_cases.{k}.carried_over", v.carried_over) for k, v in model.support_cases.items()
+            if v.carried_over]
+    out += [(f"frameworks[{i}].carried_over", f.carried_over) for i, f in enumerate(model.frameworks)
+            if f.carried_over]
+    for bid, body in model.bodies.items():
+        out += [(f"bodies.{bid}.roles[{i}].carried_over", r.carried_over) for i, r in enumerate(body.roles)
+                if r.carried_over]
     return out
 
 
 def check_models(models: Sequence[OperatingModel], store: Store | None = None) -> list[Finding]:
     """Every model's own checks, then whether together they cover every date once."""
     out: list[Finding] = []
+    names = {m.name for m in models}
     for m in models:
         out.extend(check_model(m, store))
+        for path, source in _carried_from(m):
+            if source not in names or source == m.name:
+                out.append(_finding(m, "references", path,
+                                    f"carried over from '{source}', which is not another model checked "
+                                    f"({sorted(names - {m.name})})"))
     out.extend(check_coverage(models))
     return out

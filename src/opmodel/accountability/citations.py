@@ -52,6 +52,8 @@ def all_citations(model: OperatingModel) -> Iterable[tuple[str, Citation]]:
     for fid, by_tier in model.roles.items():
         for tid, entry in by_tier.items():
             yield from each(f"roles.{fid}.{tid}", entry.cite)
+            if entry.undelegated is not None:
+                yield from each(f"roles.{fid}.{tid}.undelegated", entry.undelegated.cite)
     for lid, ln in model.oversight.items():
         yield from each(f"oversight.{lid}", ln.cite)
     for did, dl in model.delegations.items():
@@ -61,6 +63,10 @@ def all_citations(model: OperatingModel) -> Iterable[tuple[str, Citation]]:
             yield from each(f"bodies.{bid}.roles[{i}]", br.cite)
     for i, step in enumerate(model.support_ladder.segments):
         yield from each(f"support_ladder.segments[{i}]", step.cite)
+    for i, fw in enumerate(model.frameworks):
+        yield from each(f"frameworks[{i}]", fw.cite)
+    for pid, rule in model.support_cases.items():
+        yield from each(f"support_cases.{pid}", rule.cite)
     for i, unk in enumerate(model.unknowns):
         yield from each(f"unknowns[{i}]", unk.cite)
 

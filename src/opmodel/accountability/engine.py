@@ -13,6 +13,7 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
+from opmodel.accountability.delegation import DelegationState, delegation_state, delegations_of, resolved_role
 from opmodel.accountability.library import resolve_model
 from opmodel.accountability.lines import escalation_route, lines_for
 from opmodel.accountability.placement import Place, place_of, places_on
@@ -30,6 +31,7 @@ __all__ = [
     "Relation",
     "TransitionOut",
     "WhoResult",
+    "case_leads",
     "cite_out",
     "overseers",
     "performance_manager",
@@ -57,6 +59,8 @@ class ChainLink(BaseModel):
     role: str
     capacity: str | None = None
     note: str | None = None
+    delegation: str | None = Field(None, description="Id of the delegation in force this role rests on, if any.")
+    carried_over: str | None = Field(None, description="In a proposed model: the model the role is carried from.")
     sources: list[CitationOut] = Field(default_factory=list)
 
 
@@ -68,6 +72,7 @@ class LineLink(BaseModel):
     code: str | None
     tier: str
     powers: list[str]
+    carried_over: str | None = Field(None, description="In a proposed model: the model the line is carried from.")
     sources: list[CitationOut] = Field(default_factory=list)
 
 
@@ -80,8 +85,12 @@ class DelegationLink(BaseModel):
     delegate: str | None
     delegate_tier: str
     start: dt.date
+    end: dt.date | None = None
     in_effect: bool
     scope: str | None = None
+    services: int | None = None
+    regions: list[str] | None = None
+    icbs: list[str] | None = None
     sources: list[CitationOut] = Field(default_factory=list)
 
 
@@ -104,6 +113,8 @@ class FunctionAccountability(BaseModel):
     performance_managed_by_tier: str | None
     escalation: list[str]
     commissioned_by: str | None = None
+    commissioned_under: str | None = Field(
+        None, description="Id of the delegation in force under which commissioned_by commissions, if any.")
     previous_performance_managed_by: str | None = Field(
         None, description="Inside a transition: the first-line overseer under the model being replaced.")
     previous_performance_managed_by_tier: str | None = None
@@ -170,14 +181,17 @@ def _function(model: OperatingModel, place: Place, function: str, on: dt.date) -
     chain: list[ChainLink] = []
     notes: list[str] = []
     bodies = [(place.code, place.name, place.tier), *((a.code, a.name, a.tier) for a in place.ancestors)]
+    state = delegation_state(model, place, function, on)
     for code, name, tier in bodies:
         if tier is None:
             continue
+        got = resolved_role(model, tier, function, state)
         entry = model.role(function, tier)
         chain.append(ChainLink(
-            code=code, name=name, tier=tier, role=entry.role.value if entry else "unstated",
-            capacity=entry.capacity if entry else None, note=entry.note if entry else None,
-            sources=cite_out(model, entry.cite, f"role of {tier} for {function}") if entry else []))
+            code=code, name=name, tier=tier, role=got.role if got else "unstated",
+            capacity=got.capacity if got else None, note=got.note if got else None,
+            delegation=got.delegation if got else None, carried_over=entry.carried_over if entry else None,
+            sources=cite_out(model, got.cite, f"role of {tier} for {function}") if got else []))
     lines: list[LineLink] = []
 
     def link(line_id: str) -> LineLink:
@@ -186,6 +200,7 @@ def _function(model: OperatingModel, place: Place, function: str, on: dt.date) -
         if body is None:
             notes.append(f"no open {ln.overseer} for {place.code} on this date (line {line_id})")
         made = LineLink(line_id=line_id, line=ln.line.value, code=body, tier=ln.overseer, powers=ln.powers,
+                        carried_over=ln.carried_over,
                         sources=cite_out(model, ln.cite, f"line {line_id}: {ln.overseer} -> {ln.subject}"))
         lines.append(made)
         return made
@@ -208,8 +223,21 @@ def _function(model: OperatingModel, place: Place, function: str, on: dt.date) -
     else:
         notes.append(f"the model names no first-line overseer of {place.tier} for {function}")
     contract = lines_for(model, place.tier, function, LineKind.CONTRACT)
-    commissioned_by = link(contract[0][0]).code if contract else None
-    delegations = _delegations(model, place, function, on, notes)
+    commissioned_by: str | None = None
+    commissioned_under: str | None = None
+    if state.in_force:
+        # a commissioning delegation in force: the delegate commissions under it, the delegator stays
+        # accountable (methodology §6.5); the delegator's own contract line is not the route then
+        commissioned_under, live = state.in_force[0]
+        commissioned_by = place.body_at(live.delegate)
+        notes.append(f"Commissioned by {commissioned_by or '-'} ({live.delegate}) under delegation "
+                     f"{commissioned_under}; {place.body_at(live.delegator) or '-'} ({live.delegator}) stays "
+                     "accountable.")
+    elif contract:
+        commissioned_by = link(contract[0][0]).code
+    elif delegations_of(model, function):
+        commissioned_by = place.body_at(delegations_of(model, function)[0][1].delegator)
+    delegations = _delegations(model, place, function, on, state, notes)
     involved = _bodies(model, function)
     sources: list[CitationOut] = []
     for link_ in chain:
@@ -218,43 +246,54 @@ def _function(model: OperatingModel, place: Place, function: str, on: dt.date) -
         sources.extend(line_.sources)
     return FunctionAccountability(
         function=function, name=model.functions[function].name, chain=chain, performance_managed_by=pm_code,
-        performance_managed_by_tier=pm_tier, escalation=escalation, commissioned_by=commissioned_by, lines=lines,
-        delegations=delegations, bodies=involved, sources=sources, notes=notes)
+        performance_managed_by_tier=pm_tier, escalation=escalation, commissioned_by=commissioned_by,
+        commissioned_under=commissioned_under, lines=lines, delegations=delegations, bodies=involved,
+        sources=sources, notes=notes)
 
 
-def _delegations(model: OperatingModel, place: Place, function: str, on: dt.date,
+def _delegations(model: OperatingModel, place: Place, function: str, on: dt.date, state: DelegationState,
                  notes: list[str]) -> list[DelegationLink]:
-    out: list[DelegationLink] = []
-    for did, dl in model.delegations.items():
-        if dl.function != function:
-            continue
-        region = place.body_at("region") if "region" in model.tiers else None
-        if dl.regions is not None and region not in dl.regions:
-            notes.append(f"delegation {did} ({dl.scope or function}) does not apply here: "
-                         f"only in {', '.join(dl.regions)}")
-            continue
-        live = dl.in_effect(on)
-        if not live:
-            notes.append(f"delegation {did} is not in effect on {on.isoformat()} (from {dl.start.isoformat()}); "
-                         f"the {dl.delegator} tier acts directly")
-        out.append(DelegationLink(
-            delegation_id=did, delegator=place.body_at(dl.delegator), delegator_tier=dl.delegator,
-            delegate=place.body_at(dl.delegate), delegate_tier=dl.delegate, start=dl.start, in_effect=live,
-            scope=dl.scope, sources=cite_out(model, dl.cite, f"delegation {did}: {dl.delegator} -> {dl.delegate}")))
-    return out
+    """The delegations that reach the organisation (in force or not yet), with a note when none is in force."""
+    if not (state.applicable or state.elsewhere):
+        return []
+    where = place.body_at("region") or "-"
+    if not state.in_force:
+        first = state.elsewhere[0][1] if state.elsewhere else state.applicable[0][1]
+        notes.append(f"No delegation of {function} is in force for {place.code} (region {where}) on "
+                     f"{on.isoformat()}: the {first.delegator} tier ({place.body_at(first.delegator) or '-'}) "
+                     "commissions directly.")
+    for did, dl in state.applicable:
+        if dl.start > on:
+            notes.append(f"Delegation {did} ({dl.scope or function}) applies here from {dl.start.isoformat()}.")
+        elif dl.end is not None and dl.end < on:
+            notes.append(f"Delegation {did} ({dl.scope or function}) ended on {dl.end.isoformat()}.")
+    return [DelegationLink(
+        delegation_id=did, delegator=place.body_at(dl.delegator), delegator_tier=dl.delegator,
+        delegate=place.body_at(dl.delegate), delegate_tier=dl.delegate, start=dl.start, end=dl.end,
+        in_effect=dl.in_effect(on), scope=dl.scope, services=dl.services, regions=dl.regions, icbs=dl.icbs,
+        sources=cite_out(model, dl.cite, f"delegation {did}: {dl.delegator} -> {dl.delegate}"))
+        for did, dl in state.applicable]
 
 
 def _bodies(model: OperatingModel, function: str) -> list[BodyLink]:
-    out: list[BodyLink] = []
+    """One link per body (and per dormant power): a body with several roles is listed once."""
+    out: dict[tuple[str, bool], BodyLink] = {}
     for bid in model.functions[function].involves:
         body = model.bodies.get(bid)
         if body is None:
             continue
         for br in body.roles:
             if br.functions == ALL_FUNCTIONS or function in br.functions:
-                out.append(BodyLink(body=bid, name=body.name, kind=body.kind, role=" ".join(br.role.split()),
-                                    dormant=br.dormant, sources=cite_out(model, br.cite, f"role of {bid}")))
-    return out
+                role = " ".join(br.role.split())
+                sources = cite_out(model, br.cite, f"role of {bid}")
+                key = (bid, br.dormant)
+                if key in out:
+                    out[key].role += f"; {role}"
+                    out[key].sources.extend(sources)
+                else:
+                    out[key] = BodyLink(body=bid, name=body.name, kind=body.kind, role=role, dormant=br.dormant,
+                                        sources=sources)
+    return list(out.values())
 
 
 def who(store: Store, org_code: str, on: dt.date, function: str | None = None,
@@ -280,11 +319,17 @@ def who(store: Store, org_code: str, on: dt.date, function: str | None = None,
         _previous_lines(store, m, t.replaces, org_code, on, out)
     if m.status is ModelStatus.PROPOSED:
         for f in out:
-            f.notes.insert(0, f"Proposed model {m.name}: announced, not enacted.")
+            carried = sorted({x for x in [*(c.carried_over for c in f.chain), *(ln.carried_over for ln in f.lines)]
+                              if x})
+            f.notes.insert(0, f"Proposed model {m.name}: announced, not enacted."
+                           + (f" Lines marked as carried over come from {', '.join(carried)}, not from the "
+                              "announcements." if carried else ""))
+    # a proposed model is never "in force", whatever its dates say (it is announced, not enacted)
+    in_force = m.effective.covers(on) and m.status is not ModelStatus.PROPOSED
     return WhoResult(org=place.code, name=place.name, tier=place.tier, date=on, model=m.name,
                      model_status=m.status.value,
                      model_status_note=" ".join(m.status_note.split()) if m.status_note else None,
-                     model_in_force=m.effective.covers(on), transition=transition, functions=out)
+                     model_in_force=in_force, transition=transition, functions=out)
 
 
 def _previous_lines(store: Store, model: OperatingModel, replaced: str, org_code: str, on: dt.date,
@@ -368,12 +413,29 @@ def overseers(store: Store, org_code: str, on: dt.date, function: str | None = N
             for lid, ln in lines_for(m, place.tier, f, kind):
                 out.append(Relation(code=place.body_at(ln.overseer), tier=ln.overseer, relation=relation,
                                     function=f, line_id=lid))
-        for did, dl in m.delegations.items():
-            if dl.function == f and dl.in_effect(on) and (
-                    dl.regions is None or place.body_at("region") in dl.regions) and place.body_at(dl.delegate):
+        for did, dl in delegation_state(m, place, f, on).in_force:
+            if place.body_at(dl.delegate):
                 out.append(Relation(code=place.body_at(dl.delegate), tier=dl.delegate, relation="delegates",
                                     function=f, line_id=did))
     return out
+
+
+def case_leads(store: Store, org_code: str, on: dt.date,
+               model: OperatingModel | str | None = None) -> dict[str, list[str]] | None:
+    """Register programme id -> codes of the bodies that open and change ``org_code``'s cases of it.
+
+    Read from the model's ``support_cases`` (e.g. under NOF 2022/23 the region leads mandated support
+    and, with NHS England national, the RSP, while the ICB leads local support; methodology §5, §6.4).
+    None when the organisation is not a provider of the model or the model states no case rules, so
+    the caller falls back to the performance manager.
+    """
+    m = _model(store, on, model)
+    if not m.support_cases:
+        return None
+    place = place_of(store, m, org_code, on)
+    if not place.active or place.tier != "provider":
+        return None
+    return {pid: [c for t in rule.led_by if (c := place.body_at(t))] for pid, rule in m.support_cases.items()}
 
 
 def performance_managers(store: Store, on: dt.date, model: OperatingModel | str | None = None) -> dict[str, str | None]:

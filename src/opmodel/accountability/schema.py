@@ -19,6 +19,7 @@ __all__ = [
     "ALL_FUNCTIONS",
     "BodyDef",
     "BodyRole",
+    "CaseRule",
     "Citation",
     "Delegation",
     "Evidence",
@@ -27,6 +28,7 @@ __all__ = [
     "ModelOrigin",
     "ModelStatus",
     "OperatingModel",
+    "OversightFramework",
     "OversightLine",
     "Period",
     "RegistryMatch",
@@ -37,6 +39,7 @@ __all__ = [
     "SupportStep",
     "TierDef",
     "Transition",
+    "UndelegatedRole",
     "Unknown",
 ]
 
@@ -159,6 +162,8 @@ class BodyRole(_Strict):
     functions: list[str] | Literal["all"]
     role: str = Field(min_length=1, description="e.g. 'registers and inspects providers'.")
     dormant: bool = Field(False, description="A power held in law but not in use (e.g. CQC ICS assessment).")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this statement is carried over from (not announced).")
     cite: list[Citation] = Field(min_length=1)
     note: str | None = None
 
@@ -177,7 +182,9 @@ class BodyDef(_Strict):
 class Delegation(_Strict):
     """The accountable tier delegates a function to another tier, which becomes ``responsible`` (§6.5).
 
-    Accountability stays with the delegator; a delegate is never ``accountable`` (checked).
+    Accountability stays with the delegator; a delegate is never ``accountable`` (checked). A delegation
+    is dated and may be limited to some regions or some named ICBs, so the delegate's role and who
+    commissions are read from the delegation in force on the date where the organisation is.
     """
 
     function: str = Field(min_length=1)
@@ -186,12 +193,20 @@ class Delegation(_Strict):
     start: dt.date = Field(description="Date the delegation took effect.")
     end: dt.date | None = None
     regions: list[str] | None = Field(None, description="Only delegates in these regions (registry codes).")
+    icbs: list[str] | None = Field(None, description="Only these ICBs (registry codes), e.g. early adopters.")
     scope: str | None = Field(None, description="What is delegated, e.g. '59 specialised services'.")
+    services: int | None = Field(None, ge=1, description="How many services the delegation covers, where stated.")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this statement is carried over from (not announced).")
     cite: list[Citation] = Field(min_length=1)
     note: str | None = None
 
     def in_effect(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    def applies_to(self, region: str | None, icb: str | None) -> bool:
+        """Whether the delegation reaches an organisation in ``region`` under ``icb`` (whatever the date)."""
+        return (self.regions is None or region in self.regions) and (self.icbs is None or icb in self.icbs)
 
 
 class Transition(_Strict):
@@ -203,20 +218,49 @@ class Transition(_Strict):
     cite: list[Citation] = Field(min_length=1)
 
 
+def _sourced_role(role: Role, cite: list[Citation], note: str | None) -> None:
+    if not cite and not (role in (Role.NONE, Role.UNKNOWN) and note):
+        raise ValueError("a role needs 'cite' (or, for role none/unknown, a 'note' saying the sources are silent)")
+    if role is Role.UNKNOWN and not note:
+        raise ValueError("role 'unknown' needs a 'note' saying what the sources leave open")
+
+
+class UndelegatedRole(_Strict):
+    """A delegate tier's role where or when no delegation of the function to it is in force (§6.5)."""
+
+    role: Role
+    capacity: str | None = None
+    cite: list[Citation] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> UndelegatedRole:
+        _sourced_role(self.role, self.cite, self.note)
+        if self.role in (Role.ACCOUNTABLE, Role.RESPONSIBLE):
+            raise ValueError("without a delegation the tier cannot be 'accountable' or 'responsible' for the function")
+        return self
+
+
 class RoleEntry(_Strict):
-    """The role one tier plays for one function, with its citation (or a note where sources are silent)."""
+    """The role one tier plays for one function, with its citation (or a note where sources are silent).
+
+    For a delegate tier, ``role`` is its role under a delegation in force and ``undelegated`` its role
+    before, after or outside the delegation (another region, a later start), so an answer never shows
+    a delegate before or outside its delegation (checked by :func:`check_delegations`).
+    """
 
     role: Role
     capacity: str | None = Field(None, description="Short label shown in chains, e.g. 'strategic commissioner'.")
     cite: list[Citation] = Field(default_factory=list)
     note: str | None = None
+    undelegated: UndelegatedRole | None = Field(
+        None, description="For a delegate: its role where and when no delegation of the function is in force.")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this statement is carried over from (not announced).")
 
     @model_validator(mode="after")
     def _sourced(self) -> RoleEntry:
-        if not self.cite and not (self.role in (Role.NONE, Role.UNKNOWN) and self.note):
-            raise ValueError("a role needs 'cite' (or, for role none/unknown, a 'note' saying the sources are silent)")
-        if self.role is Role.UNKNOWN and not self.note:
-            raise ValueError("role 'unknown' needs a 'note' saying what the sources leave open")
+        _sourced_role(self.role, self.cite, self.note)
         return self
 
 
@@ -230,6 +274,8 @@ class OversightLine(_Strict):
     line: LineKind
     escalates_to: str | None = Field(None, description="Tier that issues go to next (an escalation line there).")
     powers: list[str] = Field(default_factory=list, description="Support and intervention powers the overseer holds.")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this line is carried over from (not announced).")
     cite: list[Citation] = Field(min_length=1)
     note: str | None = None
 
@@ -256,6 +302,42 @@ class SupportStep(_Strict):
 class SupportLadder(_Strict):
     framework: str = Field(min_length=1, description="The oversight framework whose segments these are.")
     segments: list[SupportStep] = Field(min_length=1)
+    note: str | None = None
+
+
+class CaseRule(_Strict):
+    """Which tiers open and change one kind of support case for a provider (the register's programmes).
+
+    Keyed in the model by the register's programme id (``other`` for local support,
+    ``segment_3_support``, ``rsp``, ``pip``); a programme the model does not list is led by nobody
+    below NHS England national under that model (methodology §5, §6.4).
+    """
+
+    name: str = Field(min_length=1)
+    led_by: list[str] = Field(min_length=1, description="Tiers whose body for the provider opens and changes them.")
+    segments: list[int] = Field(default_factory=list, description="Ladder segments these cases belong to.")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this rule is carried over from (not announced).")
+    cite: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+
+class OversightFramework(_Strict):
+    """The oversight framework in force for part of a model's period: how segments are set and for whom."""
+
+    name: str = Field(min_length=1, description="e.g. NHS Oversight Framework 2026/27.")
+    effective: Period
+    segmentation: Literal["judgement", "quartiles", "thresholds"] = Field(
+        description="judgement by the regional team, quartiles of the average score, or fixed thresholds.")
+    segments: list[int] = Field(min_length=1, description="Segment numbers the framework uses.")
+    providers_segmented: bool = True
+    icbs_segmented: bool
+    programme: str | None = Field(None, description="Intensive support programme (RSP, PIP); None when not stated.")
+    metrics: Literal["published", "unknown"] = Field(
+        description="'unknown' until the framework's metric list is published (or held).")
+    carried_over: str | None = Field(
+        None, description="In a proposed model: the model this framework is carried over from.")
+    cite: list[Citation] = Field(min_length=1)
     note: str | None = None
 
 
@@ -292,6 +374,9 @@ class OperatingModel(_Strict):
     effective: Period
     status: ModelStatus = Field(ModelStatus.IN_FORCE, description="in_force, transition or proposed.")
     status_note: str | None = Field(None, description="For a proposed model: what is announced and not enacted.")
+    announcements: list[str] = Field(
+        default_factory=list, description="For a proposed model: the source ids that are announcements; a "
+        "statement citing none of them must be marked carried_over (checked).")
     transition: Transition | None = None
     description: str | None = None
     sources: dict[str, Source] = Field(
@@ -303,6 +388,10 @@ class OperatingModel(_Strict):
     delegations: dict[str, Delegation] = Field(default_factory=dict, description="Delegations by id.")
     bodies: dict[str, BodyDef] = Field(default_factory=dict, description="Bodies with a role outside the tiers.")
     support_ladder: SupportLadder
+    frameworks: list[OversightFramework] = Field(
+        default_factory=list, description="Oversight frameworks in force during the model, in date order.")
+    support_cases: dict[str, CaseRule] = Field(
+        default_factory=dict, description="Register programme id -> who opens and changes those cases.")
     unknowns: list[Unknown] = Field(default_factory=list)
 
     _origin: ModelOrigin = PrivateAttr(default_factory=lambda: ModelOrigin(file="<memory>"))
@@ -311,11 +400,12 @@ class OperatingModel(_Strict):
     def _transition(self) -> OperatingModel:
         if (self.status is ModelStatus.TRANSITION) != (self.transition is not None):
             raise ValueError("a model has a 'transition' block exactly when its status is 'transition'")
-        if self.status is ModelStatus.PROPOSED and not self.status_note:
-            raise ValueError("a proposed model needs 'status_note' saying what is announced and not enacted")
+        if self.status is ModelStatus.PROPOSED and not (self.status_note and self.announcements):
+            raise ValueError("a proposed model needs 'status_note' saying what is announced and not enacted, and "
+                             "'announcements' listing the source ids that announce it")
         return self
 
-    @field_validator("sources", "tiers", "functions", "oversight", "delegations", "bodies")
+    @field_validator("sources", "tiers", "functions", "oversight", "delegations", "bodies", "support_cases")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         import re
