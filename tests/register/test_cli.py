@@ -49,10 +49,18 @@ def test_access_explains_under_each_model(run) -> None:  # type: ignore[no-untyp
     d22 = {x["action"]: x for x in json.loads(r.stdout)}
     r = run("access", "london", "RJ1", "--on", "2025-10-01", "--format", "json")
     d25 = {x["action"]: x for x in json.loads(r.stdout)}
-    assert not d22["write"]["allowed"] and d25["write"]["allowed"]
-    assert d22["write"]["model"] == "nhs-2022" and "QKK performance-manages RJ1" in d22["write"]["reason"]
+    # issue 24: under NOF 2022/23 the region leads mandated support and the RSP, the ICB local support only
+    assert d22["write"]["allowed"] and d25["write"]["allowed"]
+    assert d22["write"]["model"] == "nhs-2022" and "Y56 leads RJ1's rsp, segment_3_support cases" in d22["write"][
+        "reason"]
+    run("users", "add", "sel", "--org", "QKK")
+    r = run("access", "sel", "RJ1", "--on", "2023-06-01", "--programme", "rsp", "--format", "json")
+    rsp = {x["action"]: x for x in json.loads(r.stdout)}
+    assert not rsp["write"]["allowed"] and "led by Y56, X24" in rsp["write"]["reason"]
+    r = run("access", "sel", "RJ1", "--on", "2023-06-01", "--programme", "other", "--format", "json")
+    assert {x["action"]: x for x in json.loads(r.stdout)}["write"]["allowed"]
     text = run("access", "london", "RJ1", "--on", "2025-10-01")
-    assert "Y56 performance-manages RJ1" in text.stdout
+    assert "Y56 leads RJ1's" in text.stdout
     missing = run("access", "london", "99")
     assert missing.exit_code == 1 and "No support case 99" in missing.stderr
 

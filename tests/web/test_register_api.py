@@ -61,8 +61,12 @@ def test_refusal_is_403_with_a_reason(api: Api) -> None:
     assert r.status_code == 403
     assert r.json()["reason"].startswith("write refused: Y61 has no oversight or contract line to RJ1")
     r = api.client.post(
-        "/api/v1/support-cases?on=2023-06-01", json={"org_code": "RJ1", "programme": "rsp"}, headers=api.h("region"))
-    assert r.status_code == 403 and "nhs-2022" in r.json()["reason"]
+        "/api/v1/support-cases?on=2023-06-01", json={"org_code": "RJ1", "programme": "other"}, headers=api.h("region"))
+    # issue 24: under NOF 2022/23 local support is the ICB's; the region leads mandated support and the RSP
+    assert r.status_code == 403 and "led by QKK under nhs-2022" in r.json()["reason"]
+    r = api.client.post(
+        "/api/v1/support-cases?on=2023-06-01", json={"org_code": "RJ1", "programme": "rsp"}, headers=api.h("icb"))
+    assert r.status_code == 403 and "rsp cases are led by Y56, X24" in r.json()["reason"]
 
 
 def test_missing_or_bad_token_is_401(api: Api) -> None:

@@ -79,7 +79,8 @@ def _powers(model: OperatingModel) -> dict[tuple[str, str], set[str]]:
 
 
 def diff_models(a: OperatingModel, b: OperatingModel) -> list[DiffEntry]:
-    """Changes from model ``a`` to model ``b``: period, tiers, functions, roles, lines, powers and ladder."""
+    """Changes from model ``a`` to model ``b``: period, tiers, functions, roles, lines, powers, who leads which
+    support cases, delegations, oversight frameworks and the ladder."""
     out: list[DiffEntry] = []
     if a.effective != b.effective:
         pa = f"{a.effective.from_}..{a.effective.to or 'open'}"
@@ -117,6 +118,32 @@ def diff_models(a: OperatingModel, b: OperatingModel) -> list[DiffEntry]:
         for power in sorted(now - was):
             out.append(DiffEntry(area="powers", subject=subject, functions=[], before=None, after=power,
                                  text=f"power of {pair[0]} over {pair[1]} added: {power}"))
+    for pid in list(dict.fromkeys([*a.support_cases, *b.support_cases])):
+        ca, cb = a.support_cases.get(pid), b.support_cases.get(pid)
+        va = ", ".join(ca.led_by) if ca else None
+        vb = ", ".join(cb.led_by) if cb else None
+        if va != vb:
+            out.append(DiffEntry(area="support_cases", subject=pid, functions=[], before=va, after=vb,
+                                 text=f"{pid} cases led by: {va or 'nobody below national'} → "
+                                      f"{vb or 'nobody below national'}"))
+    for fid in every:
+        da = {(d.delegate, d.start, tuple(d.regions or ()), tuple(d.icbs or ())) for d in a.delegations.values()
+              if d.function == fid}
+        db = {(d.delegate, d.start, tuple(d.regions or ()), tuple(d.icbs or ())) for d in b.delegations.values()
+              if d.function == fid}
+        for tag, items in (("removed", da - db), ("added", db - da)):
+            for delegate, start, regions, icbs in sorted(items):
+                where = (f" in {', '.join(regions)}" if regions else "") + (f" for {', '.join(icbs)}" if icbs else "")
+                out.append(DiffEntry(area="delegations", subject=delegate, functions=[fid],
+                                     before=str(start) if tag == "removed" else None,
+                                     after=str(start) if tag == "added" else None,
+                                     text=f"delegation of {fid} to {delegate} from {start}{where} {tag}"))
+    fa = [f"{f.name} ({f.effective.from_}..{f.effective.to or 'open'})" for f in a.frameworks]
+    fb = [f"{f.name} ({f.effective.from_}..{f.effective.to or 'open'})" for f in b.frameworks]
+    if fa != fb:
+        out.append(DiffEntry(area="frameworks", subject="frameworks", functions=[], before="; ".join(fa) or None,
+                             after="; ".join(fb) or None,
+                             text=f"oversight frameworks: {'; '.join(fa) or 'none'} → {'; '.join(fb) or 'none'}"))
     la = {s.segment: s for s in a.support_ladder.segments}
     lb = {s.segment: s for s in b.support_ladder.segments}
     if a.support_ladder.framework != b.support_ladder.framework:

@@ -77,6 +77,8 @@ def access_command(
     case: Annotated[str, typer.Argument(help="A case id, or an organisation's ODS code.")],
     on: OnOpt = None,
     model: ModelOpt = None,
+    programme: Annotated[str | None, typer.Option(
+        "--programme", help="For an organisation: one programme (other, segment_3_support, rsp, pip).")] = None,
     fmt: FmtOpt = Format.table,
 ) -> None:
     """Explain what USER may do to CASE (or to an organisation's cases) under the operating model on a date."""
@@ -92,20 +94,20 @@ def access_command(
         org = case.upper()
         if case.isdigit():
             with reg.read() as con:
-                row = con.execute(select(cases.c.org_code).where(cases.c.id == int(case))).first()
+                row = con.execute(select(cases.c.org_code, cases.c.programme).where(cases.c.id == int(case))).first()
             if row is None:
                 raise OpmodelError(f"No support case {case}; `opmodel cases list` shows them.")
-            org = row.org_code
+            org, programme = row.org_code, row.programme
         with open_cli_store() as store:
-            decisions = [decide(store, u, org, a, day, model) for a in ACTIONS]
+            decisions = [decide(store, u, org, a, day, model, programme) for a in ACTIONS]
     finally:
         reg.close()
     if fmt is Format.json:
         emit_json(decisions)
         return
     d0 = decisions[0]
-    console.print(f"[bold]{u.name}[/] ({u.org_code}, {u.role.value}) on {org}'s cases, {day.isoformat()}, "
-                  f"model {d0.model}:")
+    console.print(f"[bold]{u.name}[/] ({u.org_code}, {u.role.value}) on {org}'s "
+                  f"{programme + ' ' if programme else ''}cases, {day.isoformat()}, model {d0.model}:")
     for d in decisions:
         console.print(f"  {'[green]yes[/]' if d.allowed else '[red]no [/]'} {d.action:<16} {d.reason}",
                       highlight=False)

@@ -7,6 +7,10 @@ reads its cases and adds contract actions; the region it sits in reads them; a
 trust reads its own cases and adds evidence to their actions; NHS England
 national may do everything. Viewers only read. Changing the model or the date
 changes the answer because every line is looked up afresh.
+
+For a provider whose model states ``support_cases``, writing follows who leads each
+programme instead (issue 24): under NOF 2022/23 the region leads mandated support and,
+with NHS England national, the RSP, while the ICB leads local support only.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from opmodel.accountability import OperatingModel, performance_manager, resolve_model, tier_body, who
+from opmodel.accountability import OperatingModel, case_leads, performance_manager, resolve_model, tier_body, who
 from opmodel.errors import OpmodelError
 from opmodel.register.models import Role, UserView
 from opmodel.store import Store
@@ -42,6 +46,8 @@ class Decision(BaseModel):
     model: str
     relation: str
     reason: str
+    programme: str | None = None
+    leads: list[str] = []
 
 
 class AccessDenied(OpmodelError):
@@ -100,9 +106,37 @@ _WHO = {
 }
 
 
+# --- Issue 24: writing a provider's cases follows who leads each programme in the model -------------------
+def _programme_rule(store: Store, m: OperatingModel, user_org: str, org: str, on: dt.date,
+                    programme: str | None) -> tuple[bool, str, list[str]] | None:
+    """(allowed, reason, programmes the user leads) from the model's ``support_cases``; None if it has none.
+
+    With no programme (an organisation-level question) the user may write if it leads any programme.
+    """
+    leads = case_leads(store, org, on, m)
+    if leads is None:
+        return None
+    mine = sorted(p for p, codes in leads.items() if user_org in codes)
+    if programme is not None:
+        codes = leads.get(programme, [])
+        if user_org in codes:
+            return True, f"{user_org} leads {org}'s {programme} cases under {m.name}", mine
+        led = ", ".join(codes) or "nobody below NHS England national"
+        return (False, f"{org}'s {programme} cases are led by {led} under {m.name}"
+                + (f"; {user_org} leads only its {', '.join(mine)} cases" if mine else ""), mine)
+    if mine:
+        return True, f"{user_org} leads {org}'s {', '.join(mine)} cases under {m.name}", mine
+    return False, f"{user_org} leads none of {org}'s support cases under {m.name}", mine
+# ---------------------------------------------------------------------------------------------------------
+
+
 def decide(store: Store, user: UserView, org_code: str, action: Action, on: dt.date,
-           model: OperatingModel | str | None = None) -> Decision:
-    """Decide one request; never raises for a refusal (see :class:`Gate` for that)."""
+           model: OperatingModel | str | None = None, programme: str | None = None) -> Decision:
+    """Decide one request; never raises for a refusal (see :class:`Gate` for that).
+
+    ``programme`` is the case's programme (``other``, ``segment_3_support``, ``rsp``, ``pip``) when the
+    request is about one case; writing a provider's cases depends on it where the model says who leads what.
+    """
     if action not in ACTIONS:
         raise OpmodelError(f"Unknown action '{action}'; expected one of {', '.join(ACTIONS)}.")
     m = model if isinstance(model, OperatingModel) else resolve_model(store, on, model)
@@ -112,12 +146,23 @@ def decide(store: Store, user: UserView, org_code: str, action: Action, on: dt.d
     why = _WHO[relation].format(u=user.org_code, o=org, d=on.isoformat(), m=m.name)
     if relation not in ("national", "performance_manager") and pm:
         why += f"; {pm} performance-manages {org}"
+    leads: list[str] = []
+    rule = None if relation in ("national", "none") or action not in ("write", "evidence") else _programme_rule(
+        store, m, user.org_code, org, on, programme)
+    if rule is not None:
+        led, led_why, leads = rule
+        if action == "write":
+            why = f"{why}; {led_why}" if led and relation == "performance_manager" else led_why
+            allowed = led
+        elif led and not allowed:   # a body that leads the case may add evidence to its actions
+            allowed, why = True, led_why
     if allowed and action != "read" and user.role == Role.VIEWER:
         allowed, why = False, f"{user.name} has the viewer role, which only reads ({why})"
     verdict = "granted" if allowed else "refused"
     reason = f"{action} {verdict}: {why}."
     return Decision(allowed=allowed, user=user.name, user_org=user.org_code, role=user.role.value, org_code=org,
-                    action=action, on=on, model=m.name, relation=relation, reason=reason)
+                    action=action, on=on, model=m.name, relation=relation, reason=reason, programme=programme,
+                    leads=leads)
 
 
 @dataclass
@@ -127,16 +172,16 @@ class Gate:
     store: Store
     on: dt.date = field(default_factory=dt.date.today)
     model: OperatingModel | str | None = None
-    _memo: dict[tuple[str, str, str, str], Decision] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str, str, str | None], Decision] = field(default_factory=dict)
 
-    def decide(self, user: UserView, org_code: str, action: Action) -> Decision:
-        key = (user.name, user.role.value, org_code, action)
+    def decide(self, user: UserView, org_code: str, action: Action, programme: str | None = None) -> Decision:
+        key = (user.name, user.role.value, org_code, action, programme)
         if key not in self._memo:
-            self._memo[key] = decide(self.store, user, org_code, action, self.on, self.model)
+            self._memo[key] = decide(self.store, user, org_code, action, self.on, self.model, programme)
         return self._memo[key]
 
-    def require(self, user: UserView, org_code: str, action: Action) -> Decision:
-        d = self.decide(user, org_code, action)
+    def require(self, user: UserView, org_code: str, action: Action, programme: str | None = None) -> Decision:
+        d = self.decide(user, org_code, action, programme)
         if not d.allowed:
             raise AccessDenied(d)
         return d

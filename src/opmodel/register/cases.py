@@ -134,7 +134,7 @@ def create_case(register: Register, gate: Gate, user: UserView, body: CaseCreate
     except ValidationError as exc:
         raise _invalid(exc, "case") from None
     org = get_organisation(gate.store, data.org_code).code
-    gate.require(user, org, "write")
+    gate.require(user, org, "write", data.programme.value)   # the model says who leads which programme
     lead = get_organisation(gate.store, data.lead_org).code if data.lead_org else user.org_code
     now = _now()
     values = {**data.model_dump(), "org_code": org, "lead_org": lead, "programme": data.programme.value,
@@ -152,7 +152,7 @@ def create_case(register: Register, gate: Gate, user: UserView, body: CaseCreate
 def _readable(register: Register, gate: Gate, user: UserView, case_id: int, action: Action) -> Any:
     with register.read() as con:
         row = _case_row(con, case_id)
-    gate.require(user, row.org_code, action)
+    gate.require(user, row.org_code, action, row.programme)   # rights depend on the case's programme
     return row
 
 
@@ -169,10 +169,11 @@ def update_case(register: Register, gate: Gate, user: UserView, case_id: int, ex
         data = body if isinstance(body, CaseUpdate) else CaseUpdate.model_validate(body)
     except ValidationError as exc:
         raise _invalid(exc, "case") from None
-    _readable(register, gate, user, case_id, "write")
+    current = _readable(register, gate, user, case_id, "write")
     changes = data.model_dump(exclude_unset=True)
     if "programme" in changes and changes["programme"] is not None:
         changes["programme"] = changes["programme"].value
+        gate.require(user, current.org_code, "write", changes["programme"])   # must lead the new programme too
     with register.write() as con:
         row = _case_row(con, case_id)
         if row.version != expected_version:

@@ -193,7 +193,8 @@ def case_page(case_id: int, request: Request, tpl: Templates, register: Reg, sto
         events = case_history(register, gate, user, case_id)
     except AccessDenied as exc:
         return _refused(request, tpl, exc)
-    can = {a: gate.decide(user, case.org_code, a).allowed for a in ("write", "evidence", "contract_action")}
+    can = {a: gate.decide(user, case.org_code, a, case.programme.value).allowed
+           for a in ("write", "evidence", "contract_action")}
     org = get_organisation(store, case.org_code)
     spc = org_spc_charts(store, case.org_code, hub.memo)
     return tpl.TemplateResponse(request, "case.jinja", _ctx(
