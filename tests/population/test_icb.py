@@ -106,8 +106,12 @@ def test_deprivation_gradient_from_england_deciles(store: Store) -> None:
     from opmodel.population.inequality import deprivation_gradient
 
     g = deprivation_gradient(store, "ft93763", 2022)   # alcohol-related mortality
-    assert g is not None and g["groups"] == 10 and g["sii"] > 0 and g["rii"] > 1
+    # PHE's sign: mortality higher in the most deprived decile gives a negative SII and an RII below 1
+    assert g is not None and g["groups"] == 10 and g["sii"] < 0 and g["rii"] < 1
     assert g["most_deprived"] > g["least_deprived"]
+    assert g["fitted_most_deprived"] > g["fitted_least_deprived"]
+    assert g["reading"].startswith("higher in more deprived areas; worse for the more deprived")
+    assert g["interval_method"].startswith("PHE simulation") and g["sii_lower"] < g["sii"] < g["sii_upper"]
     assert deprivation_gradient(store, "qof_hypertension", 2023) is None   # no decile rows held
     r = compare_indicator(store, "ft93763", "icb", year=2022)
     assert r["inequality"] is not None and r["inequality"]["sii"] == pytest.approx(g["sii"])

@@ -70,8 +70,61 @@ def test_sii_rii_on_a_straight_line() -> None:
     # ten equal deciles, value falling by 1 per decile from most (index 0) to least deprived
     values = [20.0 - i for i in range(10)]
     s = slope_index_of_inequality(values, [1.0] * 10)
-    assert s.sii == pytest.approx(10.0) and s.rii == pytest.approx(20.5 / 10.5)
+    # PHE: x = 0 is the most deprived end, SII = fitted(1) - fitted(0), RII = fitted(1) / fitted(0)
+    assert s.sii == pytest.approx(-10.0) and s.rii == pytest.approx(10.5 / 20.5)
+    assert (s.fitted_most, s.fitted_least) == (pytest.approx(20.5), pytest.approx(10.5))
     assert s.groups == 10
+    assert s.lower == pytest.approx(-10.0) and s.upper == pytest.approx(-10.0)   # a perfect line: no residual
+
+
+#: Life expectancy by deprivation decile, most deprived first (the worked example of issue 24).
+LE_DECILES = [76.0, 77.2, 78.3, 79.1, 79.6, 80.1, 80.7, 81.6, 82.8, 84.1]
+
+
+def test_sii_worked_example_phe_sign_convention() -> None:
+    s = slope_index_of_inequality(LE_DECILES, [1.0] * 10)
+    assert round(s.sii, 2) == 8.12 and round(s.rii, 3) == 1.107
+    assert s.sii > 0 and s.fitted_least > s.fitted_most   # life expectancy is higher where deprivation is lower
+    # reversing the order of the groups flips the sign: the order (most deprived first) is the convention
+    r = slope_index_of_inequality(LE_DECILES[::-1], [1.0] * 10)
+    assert round(r.sii, 2) == -8.12 and round(r.rii, 3) == round(1 / 1.107, 3)
+
+
+def test_sii_interval_regression_standard_error() -> None:
+    """Without group standard errors: the slope's standard error, t on groups - 2 df (hand-checked)."""
+    s = slope_index_of_inequality(LE_DECILES, [1.0] * 10)
+    assert s.interval_method is not None and s.interval_method.startswith("regression standard error")
+    import numpy as np
+    from scipy import stats
+
+    x = np.arange(10) * 0.1 + 0.05
+    fit = stats.linregress(x, LE_DECILES)   # equal populations: ordinary least squares
+    t = stats.t.ppf(0.975, 8)
+    assert s.lower == pytest.approx(fit.slope - t * fit.stderr) and s.upper == pytest.approx(fit.slope + t * fit.stderr)
+
+
+def test_sii_interval_phe_simulation_from_group_limits() -> None:
+    lower = [v - 0.6 for v in LE_DECILES]
+    upper = [v + 0.6 for v in LE_DECILES]
+    s = slope_index_of_inequality(LE_DECILES, [1.0] * 10, lower=lower, upper=upper, repetitions=20_000)
+    assert s.interval_method is not None and s.interval_method.startswith("PHE simulation (20,000")
+    assert s.lower is not None and s.upper is not None and s.lower < s.sii < s.upper
+    # analytic check: var(SII) = sum(c_i^2 se_i^2) for the linear weights c_i of the slope
+    se = 0.6 / 1.959964
+    x = [0.05 + 0.1 * i for i in range(10)]
+    sxx = sum((xi - 0.5) ** 2 for xi in x) / 10
+    sd = se * (sum(((xi - 0.5) / 10 / sxx) ** 2 for xi in x)) ** 0.5
+    assert s.upper - s.lower == pytest.approx(2 * 1.959964 * sd, rel=0.03)
+    again = slope_index_of_inequality(LE_DECILES, [1.0] * 10, lower=lower, upper=upper, repetitions=20_000)
+    assert (again.lower, again.upper) == (s.lower, s.upper)   # seeded: reproducible
+    assert s.rii_lower is not None and s.rii_lower < s.rii < (s.rii_upper or 0)
+
+
+def test_sii_rejects_too_few_or_empty_groups() -> None:
+    with pytest.raises(ValueError, match="three groups"):
+        slope_index_of_inequality([1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="positive population"):
+        slope_index_of_inequality([1.0, 2.0, 3.0], [1.0, 0.0, 1.0])
 
 
 @pytest.mark.parametrize(("lo", "hi", "eng", "pol", "want"), [

@@ -57,6 +57,7 @@ from opmodel.accountability.loader import load_model, parse_model
 from opmodel.accountability.scenario import (
     SCENARIOS_DIR,
     LineChange,
+    MergedIcb,
     Scenario,
     ScenarioResult,
     SpanRow,
@@ -100,6 +101,7 @@ __all__ = [
     "LineChange",
     "LineKind",
     "LineLink",
+    "MergedIcb",
     "ModelStatus",
     "OperatingModel",
     "OversightFramework",

@@ -5,7 +5,8 @@ trust, abolish a tier, give a function's line to another tier). It is applied in
 registry as it stood on the date and to a copy of the model, never to the store, so scenarios can
 be saved, re-run and compared. The report lists every accountability line that changes, the model
 checks after the change (orphans, gaps, duplicates, cycles) and each overseer's span of control
-before and after (issue 13; methodology §6.2-§6.5 for the reorganisations announced).
+before and after (issue 13; methodology §6.2-§6.5 for the reorganisations announced); for a merger,
+the merged ICB's population and headline performance before and after, from summed counts (issue 24).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "GiveFunction",
     "LineChange",
     "MergeIcbs",
+    "MergedIcb",
     "MoveTrust",
     "Scenario",
     "ScenarioResult",
@@ -118,6 +120,18 @@ class SpanRow(BaseModel):
     population_after: int | None = None
 
 
+class MergedIcb(BaseModel):
+    """A merged ICB's population and headline performance: each ICB before, the merged one after."""
+
+    into: str
+    name: str | None
+    merged: list[str]
+    trusts_before: dict[str, list[str]]
+    population: dict[str, Any] = Field(description="Resident population and profile indicators before and after.")
+    performance: list[dict[str, Any]] = Field(
+        description="Headline trust metrics: summed numerators and denominators per ICB and merged, same month.")
+
+
 class ScenarioResult(BaseModel):
     """``opmodel model scenario --format json``: changes, checks and span of control."""
 
@@ -128,6 +142,7 @@ class ScenarioResult(BaseModel):
     checks: list[Finding]
     orphaned_functions: list[str] = Field(description="Functions left with no accountable tier or no first line.")
     span_of_control: list[SpanRow]
+    merged_icbs: list[MergedIcb] = Field(default_factory=list)
     passed: bool
 
 
@@ -317,9 +332,35 @@ def apply_scenario(store: Store, scenario: Scenario) -> ScenarioResult:
     orphaned, orphan_findings = _orphans(model, after_places)
     checks = [*check_model(model), *orphan_findings]
     sb, sa = _span(before_places), _span(after_places)
+    merged = [_merged(store, ch, before_places, scenario.date) for ch in scenario.changes if isinstance(ch, MergeIcbs)]
+    pops = {m.into: m.population.get("population_after") for m in merged}
+    for m in merged:
+        for code in m.merged:
+            pops.setdefault(code, m.population["population_before"].get(code))
     span = [SpanRow(code=c, tier=(sa.get(c) or sb[c])[0], trusts_before=sb.get(c, ("", 0, 0))[1],
                     trusts_after=sa.get(c, ("", 0, 0))[1], icbs_before=sb.get(c, ("", 0, 0))[2],
-                    icbs_after=sa.get(c, ("", 0, 0))[2]) for c in sorted(set(sb) | set(sa))]
+                    icbs_after=sa.get(c, ("", 0, 0))[2],
+                    population_before=_int(next((m.population["population_before"].get(c) for m in merged
+                                                 if c in m.merged), None)),
+                    population_after=_int(next((m.population.get("population_after") for m in merged
+                                                if c == m.into), None)))
+            for c in sorted(set(sb) | set(sa))]
     return ScenarioResult(scenario=scenario.name, model=base.name, on=scenario.date, changes=changes, checks=checks,
-                          orphaned_functions=orphaned, span_of_control=span,
+                          orphaned_functions=orphaned, span_of_control=span, merged_icbs=merged,
                           passed=not checks and not orphaned)
+
+
+def _int(v: float | None) -> int | None:
+    return None if v is None else round(v)
+
+
+def _merged(store: Store, change: MergeIcbs, places: dict[str, Place], on: dt.date) -> MergedIcb:
+    """Population and headline performance of the ICBs a merger joins, each and together (issue 24)."""
+    from opmodel.population.scenario import merged_performance, merged_population
+
+    trusts = {code: sorted(c for c, p in places.items() if p.kind == "trust" and p.body_at("icb") == code)
+              for code in change.merge}
+    groups = {**trusts, f"{change.into} (merged)": sorted({t for ts in trusts.values() for t in ts})}
+    return MergedIcb(into=change.into, name=change.name, merged=list(change.merge), trusts_before=trusts,
+                     population=merged_population(store, list(change.merge), on, change.into),
+                     performance=merged_performance(store, groups, on))

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from opmodel.accountability import (
     CitationOut,
+    MergedIcb,
     OperatingModel,
     check_model,
     check_models,
@@ -177,11 +178,67 @@ def scenario(file: Annotated[str, typer.Argument(help="A scenario YAML file (exa
             span.add_row(r.code, r.tier, str(r.trusts_before), str(r.trusts_after), str(r.icbs_before),
                          str(r.icbs_after))
     console.print(span)
+    for m in result.merged_icbs:
+        _merged_table(m)
     if result.orphaned_functions:
         console.print(f"[red]orphaned functions:[/] {', '.join(result.orphaned_functions)}")
     for f in result.checks:
         console.print(f"check: {f.message} [{f.check}]", markup=False, highlight=False)
     console.print("checks pass" if result.passed else f"{len(result.checks)} check finding(s)")
+
+
+def _fmt(v: object, unit: str | None = "") -> str:
+    return "–" if v is None else f"{float(v):,.1f}{unit or ''}" if isinstance(v, int | float) else str(v)
+
+
+def _people(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def _merged_table(m: MergedIcb) -> None:
+    """The merged ICB's population and headline performance, each ICB before and merged after."""
+    pop = m.population
+    labels = [*m.merged, f"{m.into} (merged)"]
+    before = pop["population_before"]
+    console.print(f"[bold]Merged ICB {m.into}[/] ({m.name or ', '.join(m.merged)}): resident population "
+                  + ", ".join(f"{k} {_people(v)}" for k, v in before.items())
+                  + f" -> {_people(pop['population_after'])} ({pop['population_source']})", highlight=False)
+    t = Table(title="Population health (third-party figures marked †): before and after")
+    for col in ("indicator", "period", *labels, "how"):
+        t.add_column(col)
+    for r in pop["indicators"]:
+        t.add_row(r["name"] + (" †" if r["third_party"] else ""), r["period"],
+                  *[_fmt(r["before"].get(k)) for k in m.merged], _fmt(r["after"]), r["method"])
+    console.print(t)
+    p = Table(title="Headline performance of the ICBs' trusts (summed counts, rates recomputed)")
+    for col in ("metric", "month", *labels):
+        p.add_column(col)
+    for r in m.performance:
+        p.add_row(r["name"], r["period"], *[f"{_fmt(g['value'], '%')} ({g['trusts']} trusts)"
+                                            for g in r["groups"].values()])
+    console.print(p)
+
+
+@app.command("framework")
+@handle_errors
+def framework(on: Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")] = None,
+              model: Annotated[str | None, typer.Option("--model", help="A model name or file.")] = None,
+              fmt: FmtOpt = Format.table) -> None:
+    """The oversight framework in force on a date: segmentation, segments, programme, ICBs segmented or not."""
+    from opmodel.accountability import oversight_framework
+
+    f = oversight_framework(parse_date(on), model)
+    if fmt is Format.json:
+        emit_json(f.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{f.name}[/] ({f.effective_from} to {f.effective_to or 'open'}; model {f.model}, "
+                  f"{f.model_status.replace('_', ' ')})", highlight=False)
+    console.print(f"segments {', '.join(map(str, f.segments))} set by {f.segmentation}; intensive support "
+                  f"programme: {f.programme or 'not stated in the sources held'}; metrics: {f.metrics}",
+                  highlight=False)
+    console.print(f.icb_sentence(), highlight=False)
+    if f.note:
+        console.print(f"[dim]{f.note}[/]", highlight=False)
 
 
 @app.command("schema")
@@ -226,9 +283,10 @@ def who_command(
                     "chain": " ".join(f"{c.code}:{c.tier}:{c.role}" for c in f.chain)} for f in result.functions],
                   fmt)
         return
+    status = ("" if result.model_in_force else " [yellow](proposed: not in force)[/]" if result.model_status ==
+              "proposed" else " [yellow](not the model in force on this date)[/]")
     console.print(f"[bold]{result.org}[/] {result.name} ({result.tier}) on {result.date}, model {result.model} "
-                  f"({result.model_status.replace('_', ' ')})"
-                  + ("" if result.model_in_force else " [yellow](not the model in force on this date)[/]"))
+                  f"({result.model_status.replace('_', ' ')})" + status)
     if result.model_status == "proposed":
         console.print(f"[yellow]PROPOSED:[/] {result.model_status_note or 'announced, not enacted'}", highlight=False)
     if result.transition is not None:
@@ -240,10 +298,12 @@ def who_command(
         for c in ("link", "code", "name", "tier", "role / powers", "sources"):
             table.add_column(c)
         for link in f.chain:
-            role = link.role + (f" ({link.capacity})" if link.capacity else "")
+            role = link.role + (f" ({link.capacity})" if link.capacity else "") + (
+                f" [carried over from {link.carried_over}]" if link.carried_over else "")
             table.add_row("chain", link.code, link.name, link.tier, role, _cites(link.sources, legend))
         for ln in f.lines:
-            table.add_row(ln.line, ln.code or "-", "", ln.tier, "; ".join(ln.powers), _cites(ln.sources, legend))
+            table.add_row(ln.line, ln.code or "-", "", ln.tier, "; ".join(ln.powers) + (
+                f" [carried over from {ln.carried_over}]" if ln.carried_over else ""), _cites(ln.sources, legend))
         for d in f.delegations:
             state = "in effect" if d.in_effect else f"from {d.start}"
             table.add_row("delegation", d.delegate or "-", f"from {d.delegator or '-'} ({d.delegator_tier})",
@@ -256,6 +316,7 @@ def who_command(
         console.print(f"performance managed by: [bold]{f.performance_managed_by or '-'}[/] "
                       f"({f.performance_managed_by_tier or '-'}); escalation: {' -> '.join(f.escalation) or '-'}; "
                       f"commissioned by: {f.commissioned_by or '-'}"
+                      + (f" (under delegation {f.commissioned_under})" if f.commissioned_under else "")
                       + (f"; previously (in transition): {f.previous_performance_managed_by}"
                          if f.previous_performance_managed_by else ""))
         for note in f.notes:

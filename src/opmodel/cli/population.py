@@ -21,6 +21,16 @@ def _num(v: object, unit: str = "") -> str:
     return "–" if v is None else f"{float(v):,.2f}{unit}" if isinstance(v, int | float) else str(v)
 
 
+def _round(v: object, places: int = 2) -> object:
+    """Figures to ``places`` decimals for tables and CSV (the JSON keeps full precision)."""
+    return round(float(v), places) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+def _short(text: object) -> object:
+    """'not compared (long reason)' shortened for a table column; the reason stays in JSON."""
+    return "not compared" if isinstance(text, str) and text.startswith("not compared") else text
+
+
 @app.command("show")
 @handle_errors
 def show(code: Annotated[str, typer.Argument(help="ICB code: ODS (QKK) or ONS (E54000030).")],
@@ -74,7 +84,10 @@ def compare(indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. qo
     if fmt is Format.json:
         emit_json(r)
         return
-    emit_rows(r["rows"], fmt, ["org_code", "org_name", "year", "value", "lower_ci", "upper_ci", "method"],
+    cols = ["org_code", "org_name", "year", "value", "lower_ci", "upper_ci", "compared_to_england", "method"]
+    shown = [{**row, **{k: _round(row.get(k)) for k in ("value", "lower_ci", "upper_ci", "count", "denominator")},
+              "compared_to_england": _short(row.get("compared_to_england"))} for row in r["rows"]]
+    emit_rows(shown, fmt, cols if fmt is Format.table else [*cols, "count", "denominator", "comparison_basis"],
               title=f"{r['indicator']['name']}, {r['period']}" + (" (third-party figures)" if r["third_party"]
                                                                   else ""))
     if fmt is Format.table:
@@ -90,7 +103,55 @@ def compare(indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. qo
         if r["inequality"]:
             q = r["inequality"]
             console.print(f"England by deprivation decile ({q['breakdown']}): slope index of inequality "
-                          f"{q['sii']:.2f}, relative index {q['rii']:.2f} ({q['reading']}).")
+                          f"{q['sii']:+.2f} ({q['confidence']:.0%} interval {q['sii_lower']:+.2f} to "
+                          f"{q['sii_upper']:+.2f}, {q['interval_method']}), relative index "
+                          + (f"{q['rii']:.3f}" if q["rii"] is not None else "not defined")
+                          + f": {q['reading']}. [dim]{q['convention']}.[/]", highlight=False)
+
+
+@app.command("inequality")
+@handle_errors
+def inequality(code: Annotated[str, typer.Argument(help="ICB code: ODS (QKK) or ONS (E54000030).")],
+               measure: Annotated[str, typer.Option(
+                   "--measure", help="health, income, employment, education, crime, housing, environment, imd, "
+                                     "or an indicator id loaded at district level (e.g. ft93763).")] = "health",
+               on: OnOpt = None,
+               fmt: Annotated[Format, typer.Option("--format", help="table, csv (the districts) or json.")]
+               = Format.table) -> None:
+    """Inequality within an ICB: its districts by national deprivation quintile, and the slope index (PHE's)."""
+    from opmodel.population.local import icb_inequality
+
+    with open_cli_store() as store:
+        r = icb_inequality(store, code, measure, parse_date(on))
+    if fmt is Format.json:
+        emit_json(r)
+        return
+    m = r["measure"]
+    districts = [{**d, **{k: _round(d.get(k)) for k in ("value", "imd_score", "lower", "upper", "count",
+                                                         "denominator")}, "population": round(d["population"])}
+                 for d in r["districts"]]
+    if fmt is Format.csv:
+        emit_rows(districts, fmt)
+        return
+    console.print(f"[bold]{r['org_name']}[/] ({r['org_code']}) on {r['on']}: {m['name']} ({m['year']}; "
+                  f"{m['source']})", highlight=False)
+    emit_rows(districts, Format.table, ["la_code", "la_name", "quintile", "imd_score", "population", "value"],
+              title="Districts, most deprived first")
+    emit_rows([{"quintile": q["quintile"], "label": q["label"], "districts": ", ".join(q["districts"]),
+                "population": round(q["population"]), "value": _round(q["value"])} for q in r["quintiles"]],
+              Format.table, ["quintile", "label", "districts", "population", "value"],
+              title=f"By national deprivation quintile ({r['quintile_basis']})")
+    q = r["sii"]
+    if q is None:
+        console.print(f"Slope index of inequality: not computed: {r['sii_note']}.", highlight=False)
+    else:
+        console.print(f"Slope index of inequality {q['sii']:+.2f}{m['unit']} ({q['confidence']:.0%} interval "
+                      f"{q['sii_lower']:+.2f} to {q['sii_upper']:+.2f}; {q['interval_method']}); relative index "
+                      + (f"{q['rii']:.3f}" if q["rii"] is not None else "not defined (values cross zero)")
+                      + f": {q['reading']}. [dim]{q['convention']}; groups: {q['groups_are']}.[/]",
+                      highlight=False)
+    for note in r["notes"]:
+        console.print(f"[dim]{note}[/]", highlight=False)
 
 
 @app.command("load")

@@ -14,6 +14,7 @@ from opmodel.errors import UnknownCodeError
 
 __all__ = [
     "CATALOGUE",
+    "DENOMINATORS",
     "FINGERTIPS_PREFIX",
     "THIRD_PARTY_METRICS",
     "Indicator",
@@ -104,6 +105,20 @@ THIRD_PARTY_METRICS = {
 }
 
 CATALOGUE: dict[str, Indicator] = {i.indicator_id: i for i in _ENTRIES}
+
+#: What each fixed indicator's denominator is, where its counts are not published: a share of the resident
+#: population or of registered patients can take the ICB's resident population (IMD 2025 estimate) as an
+#: estimated denominator for its interval; a survey cannot (its sample is far smaller than the population),
+#: and an index score has no sampling interval at all (issue 24; see docs/decisions.md).
+DENOMINATORS: dict[str, str] = {
+    **{f"qof_{k}": "registered patients, estimated by the ICB's resident population (IMD 2025)"
+       for k in ("hypertension", "diabetes", "copd", "asthma", "chd", "stroke", "obesity")},
+    "core20_share": "the ICB's resident population (IMD 2025 estimate)",
+    "least_deprived_share": "the ICB's resident population (IMD 2025 estimate)",
+    "age_60_plus": "the ICB's resident population (IMD 2025 estimate)",
+    "gpps_smoking": "survey",
+    "imd2025_score": "score",
+}
 
 _VALUE_TYPES = {"proportion": ("proportion", 100.0, "%"), "crude rate": ("crude_rate", 100_000.0, "per 100,000"),
                 "directly standardised rate": ("dsr", 100_000.0, "per 100,000"), "score": ("score", 1.0, "")}

@@ -33,7 +33,8 @@ def spine_rows(indicators: list[dict[str, Any]], ranges: dict[str, tuple[float, 
         out.append({"indicator": r["name"] + (" (third-party)" if r.get("third_party") else ""),
                     "indicator_id": r["indicator_id"], "period": r["period"], "value": r["value"],
                     "england": eng, "region": r.get("region_value"), "lowest": lo_hi[0], "highest": lo_hi[1],
-                    "compared": r["compared_to_england"], "x_value": pos(r["value"]),
+                    "compared": ("not compared" if str(r["compared_to_england"]).startswith("not compared")
+                                 else r["compared_to_england"]), "x_value": pos(r["value"]),
                     "x_region": pos(r.get("region_value")),
                     "x_low": pos(lo_hi[0]), "x_high": pos(lo_hi[1])})
     return out
@@ -77,8 +78,7 @@ def spine_chart_spec(rows: list[dict[str, Any]], *, org_name: str) -> dict[str, 
                                     "strokeWidth": 1},
              "encoding": {"x": {"field": "x_value", "type": q}, "y": _y(),
                           "color": {"field": "compared", "type": "nominal", "title": "Compared with England",
-                                    "scale": {"domain": [*_COMPARE_COLOURS, "not compared (no counts or interval "
-                                                                            "held)"],
+                                    "scale": {"domain": [*_COMPARE_COLOURS, "not compared"],
                                               "range": [*_COMPARE_COLOURS.values(), _NOT_COMPARED]}},
                           "tooltip": [{"field": f, "type": t} for f, t in (
                               ("indicator", "nominal"), ("period", "nominal"), ("value", q), ("england", q),

@@ -14,7 +14,7 @@ from typing import Any
 from opmodel.errors import OpmodelError
 from opmodel.population.icb import AreaValue, ValueCache, area_value, england_value
 from opmodel.population.inequality import deprivation_gradient
-from opmodel.population.profile import icb_values_on
+from opmodel.population.profile import compare_row, icb_values_on
 from opmodel.variation import FunnelError, FunnelUnit, TrustValue, consistency_trend, decompose_period, funnel_analysis
 
 __all__ = ["compare_indicator", "counts_for", "variance_split"]
@@ -64,8 +64,11 @@ def compare_indicator(store: Store, indicator_id: str, level: str = "icb", year:
     mult = ind.multiplier if ind.value_type in ("proportion", "crude_rate") else 0.0
     rows: list[dict[str, Any]]
     if level == "icb":
-        rows = [{"org_code": k, "org_name": icbs[k]["name"], "region": icbs[k]["region"], **v.to_json()}
-                for k, v in sorted(values.items())]
+        rows = []
+        for k, v in sorted(values.items()):
+            compared, basis, _ = compare_row(ind, v, eng.value if eng else None, c)
+            rows.append({"org_code": k, "org_name": icbs[k]["name"], "region": icbs[k]["region"], **v.to_json(),
+                         "compared_to_england": compared, "comparison_basis": basis})
     else:
         regions = sorted({i["region"] for i in icbs.values() if i["region"]})
         rows = []

@@ -1,8 +1,9 @@
 """The population-health data shipped in the package, seeded into every new store.
 
 ``scripts/build_population_data.py`` runs the population readers over ``../shared/data`` and
-writes three zstd Parquet files to ``population/data``: values (England, the 42 ICBs and
-England's deprivation-decile breakdowns), the catalogue and the source files.
+writes zstd Parquet files to ``population/data``: values (England, the 42 ICBs and England's
+deprivation-decile breakdowns), the catalogue, the source files, and the local authority districts
+(IMD 2025 by district with their ICB), which is read from the package rather than seeded.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from pathlib import Path
 
 from opmodel.store import Store
 
-__all__ = ["DATA_DIR", "INDICATORS_FILE", "SOURCES_FILE", "VALUES_FILE", "seed_population"]
+__all__ = ["DATA_DIR", "INDICATORS_FILE", "LOCAL_AREAS_FILE", "SOURCES_FILE", "VALUES_FILE", "seed_population"]
 
 DATA_DIR = Path(str(resources.files("opmodel.population") / "data"))
 VALUES_FILE = DATA_DIR / "population_values.parquet"
 INDICATORS_FILE = DATA_DIR / "population_indicators.parquet"
 SOURCES_FILE = DATA_DIR / "population_sources.parquet"
+#: The 296 local authority districts with IMD 2025 domains and their ICBs (read as a file, not seeded).
+LOCAL_AREAS_FILE = DATA_DIR / "local_areas.parquet"
 
 
 def seed_population(store: Store, data_dir: Path | None = None) -> None:

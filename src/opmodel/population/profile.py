@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from opmodel.errors import OpmodelError
-from opmodel.population.catalogue import CATALOGUE, Indicator
+from opmodel.population.catalogue import CATALOGUE, DENOMINATORS, Indicator
 from opmodel.population.icb import (
     AreaValue,
     ValueCache,
@@ -24,7 +24,8 @@ from opmodel.population.icb import (
 from opmodel.population.stats import compare_with_england, crude_rate, wilson_interval
 from opmodel.store import Store
 
-__all__ = ["accountable_body", "core20plus5", "icb_profile", "icb_values_on", "indicator_row", "profile_indicators"]
+__all__ = ["accountable_body", "area_population", "compare_row", "core20plus5", "icb_profile", "icb_values_on",
+           "indicator_row", "profile_indicators"]
 
 #: Shown on profiles in this order; Fingertips indicators held for the ICB follow.
 PROFILE_ORDER = ("qof_hypertension", "qof_diabetes", "qof_copd", "qof_asthma", "qof_chd", "qof_stroke",
@@ -59,25 +60,71 @@ def _comparison_interval(ind: Indicator, v: AreaValue) -> tuple[float | None, fl
     return v.lower_ci, v.upper_ci
 
 
+def area_population(c: ValueCache, code: str) -> float | None:
+    """The ICB's resident population (IMD 2025 estimate), or its predecessors' shares for a merged ICB."""
+    own = c.weights.get(code)
+    if own:
+        return own
+    parts = [c.weights.get(p.code, 0.0) * p.share for p in c.predecessors(code)]
+    return sum(parts) if parts and all(parts) else None
+
+
+def _rank_text(c: ValueCache, ind: Indicator, v: AreaValue) -> str:
+    """Where the ICB's score sits among the ICBs held for the year (1 = highest score)."""
+    others = [float(r[0]) for (o, y), r in c.rows(ind.indicator_id).items()
+              if y == v.year and o != v.org_code and o != "england"]
+    rank = 1 + sum(1 for x in others if x > v.value)
+    return f"{rank} of {len(others) + 1} ICBs from the highest score"
+
+
+def compare_row(ind: Indicator, v: AreaValue, england: float | None,
+                c: ValueCache) -> tuple[str, str | None, tuple[float | None, float | None]]:
+    """(comparison with England, how it was made, interval used) — or why it could not be made (issue 24).
+
+    Counts or published limits give the interval as published (PHE's overlap test). Where the third party
+    publishes values only, a share of the resident population or of registered patients takes the ICB's
+    IMD 2025 resident population as an estimated denominator (the comparison is said to rest on it); a
+    survey and an index score are not compared, each with its reason.
+    """
+    lo, hi = _comparison_interval(ind, v)
+    if england is None:
+        return "not compared (no England value held)", None, (lo, hi)
+    if lo is not None and hi is not None:
+        basis = ("counts as published" if v.count is not None and v.denominator else "published interval")
+        return compare_with_england(lo, hi, england, ind.polarity), basis, (lo, hi)
+    kind = DENOMINATORS.get(ind.indicator_id)
+    if kind == "survey":
+        return ("not compared (a survey: its respondent numbers are not held, and an interval from the whole "
+                "population would be falsely narrow)"), None, (None, None)
+    if kind == "score":
+        return (f"not compared (an index score has no confidence interval; {_rank_text(c, ind, v)})", None,
+                (None, None))
+    pop = area_population(c, v.org_code)
+    if kind is not None and ind.value_type == "proportion" and pop:
+        w = wilson_interval(v.value / ind.multiplier * pop, pop, ind.confidence, ind.multiplier)
+        basis = (f"{ind.confidence:.1%} Wilson interval on an estimated denominator: {kind}, "
+                 f"{pop / 1e6:.2f} million; the third party publishes values only")
+        return compare_with_england(w.lower, w.upper, england, ind.polarity), basis, (w.lower, w.upper)
+    return "not compared (no counts or interval held)", None, (None, None)
+
+
 def indicator_row(store: Store, ind: Indicator, v: AreaValue, region: str | None, on: dt.date,
                   cache: ValueCache | None = None) -> dict[str, Any]:
     """One indicator for one ICB: value, interval, England and region values, comparison, method, source."""
     c = cache or ValueCache(store)
     eng = england_value(store, ind.indicator_id, v.year, c)
-    lo, hi = _comparison_interval(ind, v)
     reg = None
     if region:
         members = [i["code"] for i in c.icbs_on(on) if i["region"] == region]
         vals = [x for m in members if (x := icb_value(store, ind.indicator_id, m, v.year, c)) is not None]
         reg = area_value(vals, c.weights, ind.indicator_id, region, v.year)
-    compared = compare_with_england(lo, hi, eng.value if eng else None, ind.polarity)
-    if compared == "not compared" and eng is not None:
-        compared = "not compared (no counts or interval held)"
+    compared, basis, (lo, hi) = compare_row(ind, v, eng.value if eng else None, c)
     return {
         "indicator_id": ind.indicator_id, "name": ind.name, "period": str(v.year), "value": v.value,
         "lower_ci": v.lower_ci, "upper_ci": v.upper_ci, "england_value": eng.value if eng else None,
         "england_method": eng.method if eng else None, "region_value": reg.value if reg else None,
-        "compared_to_england": compared, "polarity": ind.polarity,
+        "compared_to_england": compared, "comparison_basis": basis,
+        "comparison_lower": lo, "comparison_upper": hi, "polarity": ind.polarity,
         "method": "as published by the third party" if ind.third_party and v.method == "published" else v.method,
         "predecessors": v.predecessors, "source": _source(ind), "third_party": ind.third_party,
         "unit": ind.unit, "value_type": ind.value_type, "count": v.count, "denominator": v.denominator,
@@ -200,6 +247,7 @@ def icb_profile(store: Store, code: str, on: dt.date | None = None, year: int | 
         rows[iid] = row
     core20 = rows.get("core20_share")
     preds = c.predecessors(org.code)
+    within = _within(store, org.code, day)
     return {
         "org_code": org.code, "org_name": org.name, "ons_code": org.ons_code, "on": day.isoformat(),
         "region": region, "predecessors": [{"code": p.code, "name": p.name, "share": p.share} for p in preds],
@@ -208,4 +256,21 @@ def icb_profile(store: Store, code: str, on: dt.date | None = None, year: int | 
         "core20_period": core20["period"] if core20 else None,
         "core20plus5": core20plus5(store, org.code, day, rows),
         "accountability": accountable_body(store, org.code, day),
+        "inequality_within": within,
     }
+
+
+def _within(store: Store, code: str, on: dt.date) -> dict[str, Any] | None:
+    """Headline of the within-ICB breakdown (health domain by district; `population inequality` has it all)."""
+    from opmodel.population.local import icb_inequality
+
+    try:
+        r = icb_inequality(store, code, "health", on)
+    except OpmodelError:
+        return None
+    return {"measure": r["measure"]["name"], "districts": len(r["districts"]),
+            "quintiles": {str(q["quintile"]): q["value"] for q in r["quintiles"]},
+            "sii": r["sii"]["sii"] if r["sii"] else None, "sii_lower": r["sii"]["sii_lower"] if r["sii"] else None,
+            "sii_upper": r["sii"]["sii_upper"] if r["sii"] else None,
+            "reading": r["sii"]["reading"] if r["sii"] else r["sii_note"],
+            "detail": f"opmodel population inequality {code}"}

@@ -2,7 +2,8 @@
 
 Wilson score intervals for proportions, Byar's approximation (exact Poisson below 10 events)
 for counts and rates, directly standardised rates with Dobson intervals, the slope and relative
-indices of inequality, and comparison with England by interval overlap. Pure functions on floats,
+indices of inequality as PHE defines them (x = 0 the most deprived end; SII = fitted(1) - fitted(0)),
+and comparison with England by interval overlap. Pure functions on floats,
 so they can be pinned to the published test vectors and to the published ``LowerCI``/``UpperCI``.
 """
 
@@ -16,6 +17,8 @@ from scipy import stats as _st
 
 __all__ = [
     "ESP2013",
+    "SII_REPETITIONS",
+    "SII_SEED",
     "Interval",
     "SiiResult",
     "byar_interval",
@@ -118,38 +121,107 @@ def dsr_dobson(events: Sequence[float], population: Sequence[float], weights: Se
 
 @dataclass(frozen=True)
 class SiiResult:
-    """Slope index of inequality (most minus least deprived, fitted) and relative index."""
+    """Slope and relative index of inequality, PHE's convention, with the SII's interval and how it was made.
+
+    ``fitted_most`` is the fitted value at x = 0 (the most deprived end), ``fitted_least`` at x = 1 (the least
+    deprived end); SII = fitted_least - fitted_most and RII = fitted_least / fitted_most.
+    """
 
     sii: float
     rii: float
     groups: int
+    fitted_most: float = math.nan
+    fitted_least: float = math.nan
+    lower: float | None = None
+    upper: float | None = None
+    rii_lower: float | None = None
+    rii_upper: float | None = None
+    confidence: float = 0.95
+    interval_method: str | None = None
 
 
-def slope_index_of_inequality(values: Sequence[float], populations: Sequence[float]) -> SiiResult:
-    """SII/RII across deprivation groups ordered most to least deprived.
+#: Repetitions of PHE's simulation for the SII interval (PHEindicatormethods' default) and the fixed seed
+#: that makes the interval reproducible from run to run.
+SII_REPETITIONS = 100_000
+SII_SEED = 20240401
 
-    Each group sits at the midpoint of its cumulative population share; a population-weighted
-    least-squares line gives the fitted values at 0 (most deprived) and 1 (least deprived).
-    SII = fitted(0) - fitted(1), so a positive SII means higher values where deprivation is greater;
-    RII = fitted(0) / fitted(1).
-    """
-    if len(values) != len(populations) or len(values) < 3:
-        raise ValueError("SII needs at least three groups with a value and a population each")
+
+def _ranks(populations: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Each group's relative rank (midpoint of its cumulative population share) and population share."""
     total = float(sum(populations))
     xs: list[float] = []
     cum = 0.0
     for p in populations:
         xs.append((cum + p / 2) / total)
         cum += p
-    w = [p / total for p in populations]
-    mx = sum(wi * x for wi, x in zip(w, xs, strict=True))
-    my = sum(wi * y for wi, y in zip(w, values, strict=True))
-    sxx = sum(wi * (x - mx) ** 2 for wi, x in zip(w, xs, strict=True))
-    sxy = sum(wi * (x - mx) * (y - my) for wi, x, y in zip(w, xs, values, strict=True))
-    slope = sxy / sxx
-    at0 = my - slope * mx
+    return xs, [p / total for p in populations]
+
+
+def slope_index_of_inequality(values: Sequence[float], populations: Sequence[float],
+                              se: Sequence[float] | None = None, lower: Sequence[float] | None = None,
+                              upper: Sequence[float] | None = None, confidence: float = 0.95,
+                              repetitions: int = SII_REPETITIONS, seed: int = SII_SEED) -> SiiResult:
+    """SII and RII as Public Health England defines them (PHEindicatormethods ``phe_sii``), with an interval.
+
+    ``values`` and ``populations`` are one per group, ordered from the MOST deprived (first) to the LEAST
+    deprived (last). Each group sits at x = the midpoint of its cumulative population share, so x = 0 is
+    the most deprived end and x = 1 the least; the line is fitted by population-weighted least squares
+    (PHE's square-root transformation of the regression is the same fit). SII = fitted(1) - fitted(0):
+    positive when values are higher in less deprived areas (life expectancy), negative when they are
+    higher in more deprived areas (mortality). RII = fitted(1) / fitted(0), NaN where values are not all
+    positive (a domain score centred on zero has no meaningful ratio).
+
+    Interval for the SII: where each group's standard error is known (``se``, or ``lower``/``upper``
+    limits at ``confidence``, from which se = (upper - lower) / (2 z)), PHE's simulation: every group's
+    value is redrawn from a normal distribution with its standard error ``repetitions`` times and the SII
+    and RII recomputed, taking the percentiles (seeded, so the answer is reproducible). Without standard
+    errors, the regression's own standard error of the slope with a t distribution on groups - 2 degrees
+    of freedom. ``interval_method`` says which was used.
+    """
+    if len(values) != len(populations) or len(values) < 3:
+        raise ValueError("SII needs at least three groups with a value and a population each")
+    if any(p <= 0 for p in populations):
+        raise ValueError("every group needs a positive population")
+    import numpy as np
+
+    xs, w = _ranks(populations)
+    x = np.asarray(xs)
+    wt = np.asarray(w)
+    y = np.asarray(values, dtype=float)
+    mx = float(wt @ x)
+    sxx = float(wt @ (x - mx) ** 2)
+    coef = wt * (x - mx) / sxx                  # slope = coef @ y, linear in the values
+    slope = float(coef @ y)
+    at0 = float(wt @ y) - slope * mx
     at1 = at0 + slope
-    return SiiResult(sii=at0 - at1, rii=(at0 / at1) if at1 else math.nan, groups=len(values))
+    # a ratio needs values on a ratio scale: not defined where the values or the fitted ends reach zero or below
+    rii = at1 / at0 if at0 > 0 and at1 > 0 and min(values) > 0 else math.nan
+    n = len(values)
+    alpha = 1 - confidence
+    if se is None and lower is not None and upper is not None:
+        z = z_for(confidence)
+        se = [(hi - lo) / (2 * z) for lo, hi in zip(lower, upper, strict=True)]
+    if se is not None:
+        sd = np.asarray(se, dtype=float)
+        if sd.shape != y.shape or (sd < 0).any():
+            raise ValueError("one non-negative standard error per group is needed")
+        draws = np.random.default_rng(seed).normal(y, sd, size=(repetitions, n))
+        slopes = draws @ coef
+        starts = draws @ wt - slopes * mx
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = (starts + slopes) / starts
+        lo_s, hi_s = (float(v) for v in np.quantile(slopes, [alpha / 2, 1 - alpha / 2]))
+        lo_r, hi_r = ((float(v) for v in np.nanquantile(ratios, [alpha / 2, 1 - alpha / 2]))
+                      if not math.isnan(rii) else (None, None))
+        return SiiResult(slope, rii, n, at0, at1, lo_s, hi_s, lo_r, hi_r, confidence,
+                         f"PHE simulation ({repetitions:,} repetitions from each group's standard error)")
+    resid = y - (at0 + slope * x)
+    scale = float(wt @ resid ** 2) / (n - 2)   # WLS residual scale; weights are shares, so sxx matches
+    se_slope = math.sqrt(scale / sxx)
+    t = float(_st.t.ppf(1 - alpha / 2, n - 2))
+    return SiiResult(slope, rii, n, at0, at1, slope - t * se_slope, slope + t * se_slope, None, None, confidence,
+                     f"regression standard error of the slope (t, {n - 2} degrees of freedom); "
+                     "no group standard errors held")
 
 
 def compare_with_england(lower: float | None, upper: float | None, england: float | None, polarity: str) -> str:
