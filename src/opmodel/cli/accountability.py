@@ -72,6 +72,30 @@ def _show_table(m: OperatingModel) -> None:
     for s in m.support_ladder.segments:
         ladder.add_row(str(s.segment), s.meaning, s.support, s.delivered_by or "-", s.programme or "-")
     console.print(ladder)
+    if m.delegations:
+        dl = Table(title="Delegations (the delegator stays accountable)")
+        for c in ("id", "function", "from", "to", "reaches", "scope"):
+            dl.add_column(c)
+        for did, d in m.delegations.items():
+            reach = ", ".join(d.regions or []) or ", ".join(d.icbs or []) or "every ICB"
+            dl.add_row(did, d.function, str(d.start), str(d.end or "-"), reach, d.scope or "-")
+        console.print(dl)
+    if m.frameworks:
+        fw = Table(title="Oversight frameworks")
+        for c in ("framework", "from", "to", "segmentation", "segments", "ICBs segmented", "programme", "metrics"):
+            fw.add_column(c)
+        for frame in m.frameworks:
+            fw.add_row(frame.name, str(frame.effective.from_), str(frame.effective.to or "open"), frame.segmentation,
+                       ", ".join(map(str, frame.segments)), "yes" if frame.icbs_segmented else "no",
+                       frame.programme or "-", frame.metrics)
+        console.print(fw)
+    if m.support_cases:
+        sc = Table(title="Who opens and changes a provider's support cases")
+        for c in ("programme", "name", "led by"):
+            sc.add_column(c)
+        for pid, rule in m.support_cases.items():
+            sc.add_row(pid, rule.name, ", ".join(rule.led_by))
+        console.print(sc)
     for u in m.unknowns:
         console.print(f"[dim]unknown: {u.topic}: {u.note.strip()}[/]")
 
