@@ -156,7 +156,7 @@ class FunnelResult:
         return {
             "kind": self.kind, "target": self.target * self.scale, "scale": self.scale, "od_method": self.od_method,
             "centre": {"kind": self.centre, "value": self.target * self.scale, "label": self.centre_label},
-            "limits_note": self.limits_note, "peers": self.peers,
+            "limits_note": self.limits_note, "compared": self.peers,
             "outside_998": [{"org_code": p.unit.code, "org_name": p.unit.name, "value": p.value, "outlier": p.outlier}
                             for p in self.points if p.outlier is not None],
             "overdispersion": od,
