@@ -98,3 +98,10 @@ def test_cli_across_and_metric_forms(cli: Cli) -> None:
     assert res.exit_code == 0 and "between_regions" in res.stdout  # type: ignore[attr-defined]
     assert cli("consistency").exit_code != 0  # type: ignore[attr-defined]
     assert cli("consistency", "ae_4hr", "--across", "region").exit_code != 0  # type: ignore[attr-defined]
+
+
+def test_a_date_before_the_registry_is_not_found(store: Store) -> None:
+    from opmodel.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="registry"):
+        consistency_across(store, "icb", dt.date(405, 2, 18))

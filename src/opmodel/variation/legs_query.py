@@ -23,7 +23,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from opmodel.errors import OpmodelError
+from opmodel.errors import NotFoundError, OpmodelError
 from opmodel.metrics import catalogue, metric_values
 from opmodel.store import Store
 from opmodel.variation.comparable import comparable_peers
@@ -181,7 +181,8 @@ def consistency_across(store: Store, across: Across = "region", on: dt.date | No
     day = on or dt.date.today()
     placed = _place(store, day)
     if not placed:
-        raise OpmodelError(f"no NHS trusts placed in an ICB and region on {day.isoformat()}")
+        raise NotFoundError(f"no NHS trusts are placed in an ICB and region on {day.isoformat()}: the registry "
+                            "starts later; choose a later date")
     kind = "region" if across == "region" else "icb"
     names = {r["code"]: r["name"] for r in store.rows("SELECT code, name FROM organisations WHERE kind = ?", [kind])}
     areas = sorted({str(p[across]) for p in placed.values()})

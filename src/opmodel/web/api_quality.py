@@ -16,7 +16,9 @@ from opmodel.web.schemas import COMMON_RESPONSES, Message
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["quality"],
-                   responses={**COMMON_RESPONSES, 400: {"model": Message, "description": "No data for the request."}})
+                   responses={**COMMON_RESPONSES, 400: {"model": Message, "description": "No data for the request."},
+                              404: {"model": Message, "description": "Unknown code (with suggestions), or nothing "
+                                                                     "held for the date."}})
 CodeP = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9]{3,9}$", description="Trust, ICB or region code (X24 England).")]
 
 
