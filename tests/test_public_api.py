@@ -51,3 +51,14 @@ def test_oversight_uncertainty_api() -> None:  # issue 12
 
     for name in ("league_uncertainty", "TrustPool", "league_ranges", "significant_change"):
         assert name in oversight.__all__
+
+
+def test_quality_api_is_what_the_docs_promise() -> None:  # issue 22
+    from opmodel import quality, variation
+
+    for name in ("quality_show", "shmi_banding", "quality_mix", "cqc_ratings", "hcai_values", "shmi_chart_spec",
+                 "seed_quality", "ShmiBanding", "ShmiResult", "CqcRatings", "RATINGS"):
+        assert name in quality.__all__
+    for name in ("consistency_across", "measure_across", "comparable_peers", "od_method_for", "truncate",
+                 "legs_chart_spec"):
+        assert name in variation.__all__

@@ -17,7 +17,8 @@ def test_pptx_slides(org: str, reports: dict[str, Report], pptxs: dict[str, Path
     prs = Presentation(str(pptxs[org]))
     titles = [s.shapes.title.text for s in prs.slides]
     assert titles == slide_titles(rep)
-    assert titles[:4] == [rep.org_name, "At a glance", "Key measures", "Oversight position"]
+    # The detail opens with quality and safety where the template asks for it (issue 22).
+    assert titles[:5] == [rep.org_name, "At a glance", "Key measures", "Quality and safety", "Oversight position"]
     assert "Data sources and licences" in titles
     for chart in rep.charts:
         slide = list(prs.slides)[titles.index(chart.name)]

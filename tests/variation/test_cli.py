@@ -100,7 +100,7 @@ def test_custom_metric_with_a_direction_charts_the_contiguous_part(vcli: Cli) ->
 
 
 def test_funnel_json_for_trusts_and_regions(vcli: Cli, tmp_path: Path) -> None:
-    d = run_json(vcli, "funnel", "ae_4hr", "--period", "2025-05", "--svg", str(tmp_path / "f.svg"))
+    d = run_json(vcli, "funnel", "ae_4hr", "--period", "2025-05", "--peers", "all", "--svg", str(tmp_path / "f.svg"))
     points = {p["org_code"]: p for p in d["points"]}
     assert round(points["RJ1"]["value"], 1) == 79.1
     assert points["RJ1"]["denominator"] == 18092

@@ -53,6 +53,9 @@ register_cli.register(app)  # opmodel users | cases | access
 from opmodel.cli import population as population_cli  # noqa: E402
 
 app.add_typer(population_cli.app, name="population")
+from opmodel.cli import quality as quality_cli  # noqa: E402  (issue 22)
+
+app.add_typer(quality_cli.app, name="quality")  # opmodel quality show ORG | shmi
 
 
 def _version(value: bool) -> None:

@@ -27,6 +27,16 @@ class Level(StrEnum):
     region = "region"
 
 
+class PeersOpt(StrEnum):
+    default = "default"
+    all = "all"
+
+
+PeersOption = Annotated[PeersOpt, typer.Option("--peers", help="default: like with like where a metric has a "
+                                               "default (A&E: acute trusts' type 1 departments); all: every "
+                                               "provider.")]
+
+
 class Direction(StrEnum):
     higher = "higher"
     lower_ = "lower"  # ``lower`` would shadow str.lower
@@ -132,14 +142,20 @@ def funnel(
                                                         "over-dispersed.")] = None,
     target: Annotated[float | None, typer.Option("--target", help="Centre line on the metric's scale (e.g. 95); "
                                                  "default the pooled value.")] = None,
+    peers: PeersOption = PeersOpt.default,
     svg: SvgOpt = None, png: PngOpt = None, fmt: FmtOpt = Format.table,
 ) -> None:
-    """Funnel plot of one period: 95% and 99.8% limits and outliers high and low."""
+    """Funnel plot of one period: 95% and 99.8% limits, and the organisations outside them by name.
+
+    A&E funnels compare acute trusts' type 1 departments unless --peers all; the SHMI is banded with
+    NHS Digital's method (log scale, 10 per cent trim).
+    """
     from opmodel.variation import funnel_chart_spec, funnel_for, funnel_table
 
     with open_cli_store() as store:
         result, ctx = funnel_for(store, metric, parse_date(period, "--period"), level=level.value,
-                                 overdispersion="auto" if overdispersion is None else overdispersion, target=target)
+                                 overdispersion="auto" if overdispersion is None else overdispersion, target=target,
+                                 peers=peers.value)
     if svg or png:
         spec = funnel_chart_spec(result, metric=metric, period=ctx["period"], direction=ctx["direction"],
                                  name=ctx["name"])
@@ -151,29 +167,59 @@ def funnel(
     if fmt is Format.csv:
         emit_rows(rows, fmt)
         return
-    console.print(f"[bold]{ctx['name']}[/] ({metric}), {ctx['period']} by {level.value}: centre line "
+    console.print(f"[bold]{ctx['name']}[/] ({ctx['metric']}), {ctx['period']} by {level.value}: centre line "
                   f"{result.centre_label} ({result.kind})")
+    if ctx["metric"] != ctx["asked"]:
+        console.print(f"{ctx['asked']} asked for: comparing like with like, the funnel shows {ctx['metric']} "
+                      "(--peers all for every provider).")
+    console.print(f"Compared: {result.peers}.")
     console.print(" ".join(t for t in (result.limits_note, result.limits_reason) if t))
     if result.overdispersion is not None:
         od = result.overdispersion
         console.print(f"over-dispersion: k {od.k}, phi {od.phi:.4g}, tau² {od.tau2:.4g}")
     emit_rows(_rounded(rows), fmt, ["org_code", "org_name", "denominator", "value", "lower_998", "upper_998",
                                     "outlier"])
+    outside = [p for p in result.points if p.outlier is not None]
+    console.print(f"\nOutside the 99.8% limits ({len(outside)}):" if outside else "\nNo organisation is outside the "
+                  "99.8% limits.")
+    for p in sorted(outside, key=lambda p: -abs(p.z)):
+        console.print(f"  {p.unit.code} {p.unit.name or ''}: {p.value:.4g} ({p.outlier})")
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
 
 
+class Across(StrEnum):
+    region = "region"
+    icb = "icb"
+
+
 def consistency(
-    metric: Annotated[str, typer.Argument(help="Metric id with numerator and denominator, e.g. ae_4hr.")],
+    metric: Annotated[str | None, typer.Argument(help="Metric id with numerator and denominator, e.g. ae_4hr "
+                                                 "(or --across for the three legs).")] = None,
     start: FromOpt = None, end: ToOpt = None, fmt: FmtOpt = Format.table,
     svg: SvgOpt = None,
     png: PngOpt = None,
+    across: Annotated[Across | None, typer.Option("--across", help="Performance, quality and access side by side "
+                                                  "for every region (or ICB), with England, the spread and the "
+                                                  "share of variation between them.")] = None,
+    peers: PeersOption = PeersOpt.default,
 ) -> None:
-    """Where variation lies: between regions, ICBs in a region and trusts in an ICB, per period."""
+    """Where variation lies: between regions, ICBs in a region and trusts in an ICB, per period.
+
+    With --across region|icb: the three legs (performance, quality, access) side by side.
+    """
     from opmodel.variation import consistency_chart_spec, consistency_report, consistency_table
 
+    if across is not None:
+        if metric is not None:
+            raise typer.BadParameter("give a metric or --across, not both", param_hint="--across")
+        _consistency_across(across.value, fmt, svg, png)
+        return
+    if metric is None:
+        raise typer.BadParameter("give a metric id (e.g. ae_4hr) or --across region|icb", param_hint="METRIC")
     with open_cli_store() as store:
-        report = consistency_report(store, metric, start=_opt_date(start, "--from"), end=_opt_date(end, "--to"))
+        report = consistency_report(store, metric, start=_opt_date(start, "--from"), end=_opt_date(end, "--to"),
+                                    peers=peers.value)
     if svg or png:  # files are written only where the user asks
         _write_charts(consistency_chart_spec(report), consistency_table(report), svg, png)
     if fmt is Format.json:
@@ -183,7 +229,8 @@ def consistency(
     if fmt is Format.csv:
         emit_rows(rows, fmt)
         return
-    console.print(f"[bold]{report['name']}[/] ({metric}): NHS trusts in England, {report['from']} to {report['to']}. "
+    console.print(f"[bold]{report['name']}[/] ({report['metric']}): NHS trusts in England, {report['from']} to "
+                  f"{report['to']}; compared: {report['peers']['label']}. "
                   "pooled_trusts is the value of all trusts together (sum of numerators over sum of denominators).")
     table = [{"period": p["period"], "pooled_trusts": round(p["pooled_trusts"], 2), "trusts": p["trusts"],
               "between_regions": f"{p['decomposition']['region']['share']:.1%}",
@@ -196,9 +243,13 @@ def consistency(
     emit_rows(table, fmt)
     last = report["periods"][-1]
     console.print(f"\nTrusts outside 99.8% funnel limits by region, {last['period']}:")
+    names = {o["org_code"]: o["org_name"] for o in last.get("outside_limits", [])}
     for r in last["outliers_by_region"]:
         console.print(f"  {r['region']} {r['region_name'] or ''}: {r['high']} high, {r['low']} low "
                       f"of {r['trusts']}")
+        for flag in ("high", "low"):
+            for code in r[f"{flag}_trusts"]:
+                console.print(f"      {flag}: {code} {names.get(code) or ''}")
     t = report["trend"]
     console.print(f"\nReading: trust-level spread is [bold]{t['reading']}[/]"
                   + (f" (IQR {t['trust_iqr_first']:.2f} -> {t['trust_iqr_last']:.2f})" if "trust_iqr_first" in t
@@ -210,3 +261,49 @@ def register(app: typer.Typer) -> None:
     app.command("spc")(handle_errors(spc))
     app.command("funnel")(handle_errors(funnel))
     app.command("consistency")(handle_errors(consistency))
+
+
+def _consistency_across(across: str, fmt: Format, svg: Path | None, png: Path | None) -> None:
+    """Print (or write) the three legs side by side for every region or ICB."""
+    from opmodel.variation import consistency_across, legs_chart_spec, legs_table
+
+    with open_cli_store() as store:
+        report = consistency_across(store, across)  # type: ignore[arg-type]
+    if svg or png:
+        _write_charts(legs_chart_spec(report), legs_table(report), svg, png)
+    if fmt is Format.json:
+        emit_json(report)
+        return
+    if fmt is Format.csv:
+        emit_rows(legs_table(report), fmt)
+        return
+    key = "regions" if across == "region" else "icbs"
+    names = {a["code"]: a["name"] for a in report["areas"]}
+    console.print(f"[bold]Consistency of performance, quality and access across {key}[/] on {report['on']}")
+    for leg, dim in report["dimensions"].items():
+        measures = dim["measures"]
+        if not measures:
+            console.print(f"\n[bold]{leg.capitalize()}[/]: no measures held")
+            continue
+        rows = [{"area": f"{a} {names.get(a) or ''}",
+                 **{m["id"]: _fmt_value(dim[key][a].get(m["id"])) for m in measures}} for a in dim[key]]
+        rows.append({"area": "England", **{m["id"]: _fmt_value(m["england"]) for m in measures}})
+        emit_rows(rows, fmt, ["area", *[m["id"] for m in measures]], title=f"{leg.capitalize()}")
+        for m in measures:
+            sp = m["spread"]
+            tag = " (third-party)" if m["third_party"] else ""
+            line = (f"  {m['id']}: {m['name']}, {m['period']}{tag}; range {_fmt_value(sp.get('range'))} "
+                    f"(best {sp.get('best')}, worst {sp.get('worst')}); between {key}: "
+                    f"{m['between_share']:.1%} of the variation" if m["between_share"] is not None else
+                    f"  {m['id']}: no values")
+            console.print(line)
+            outside = m.get("outside_limits") or []
+            if outside:
+                shown = ", ".join(f"{o['org_code']} ({o['outlier']})" for o in outside[:8])
+                console.print(f"      outside the 99.8% limits ({len(outside)}): {shown}"
+                              + (" …" if len(outside) > 8 else ""))
+    console.print(f"[dim]{report['note']}[/]")
+
+
+def _fmt_value(v: Any) -> str:
+    return "–" if v is None else f"{v:.3g}" if abs(float(v)) < 10 else f"{v:.1f}"

@@ -19,6 +19,7 @@ __all__ = [
     "OversightPosition",
     "PeerScore",
     "PopulationHeadline",
+    "QualitySection",
     "Report",
     "SpcSection",
     "SupportStatus",
@@ -116,6 +117,24 @@ class PopulationHeadline(BaseModel):
     indicators: list[dict[str, object]] = Field(default_factory=list)
 
 
+class QualitySection(BaseModel):
+    """Quality and safety (issue 22): CQC grid, SHMI with its funnel, FFT and infections, against England."""
+
+    available: bool
+    level: OrgLevel
+    note: str
+    cqc: dict[str, object] | None = None
+    shmi: dict[str, object] | None = None
+    fft: dict[str, object] | None = None
+    hcai: list[dict[str, object]] = Field(default_factory=list)
+    mix: dict[str, object] | None = Field(default=None, description="ICB/region: ratings, SHMI bands, FFT pooled.")
+    trusts: list[dict[str, object]] = Field(default_factory=list, description="ICB/region: each trust's CQC grid.")
+    england: dict[str, object] = Field(default_factory=dict)
+    shmi_svg: str | None = Field(default=None, description="The SHMI funnel as vector SVG.")
+    shmi_alt: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
 class DataSource(BaseModel):
     publication: str
     files: list[str]
@@ -148,6 +167,7 @@ class Report(BaseModel):
     accountability_model: str | None = None
     support: SupportStatus
     population: PopulationHeadline | None = None
+    quality: QualitySection | None = None
     sources: list[DataSource] = Field(default_factory=list)
 
     @property

@@ -24,7 +24,10 @@ _MAX_ROWS = 13
 
 def slide_titles(report: Report) -> list[str]:
     """The titles of the slides :func:`render_pptx` makes, in order (what tests and users can expect)."""
-    titles = [report.org_name, "At a glance", "Key measures", "Oversight position"]
+    titles = [report.org_name, "At a glance", "Key measures"]
+    if report.quality is not None:
+        titles.append("Quality and safety")  # the detail opens with it (issue 22)
+    titles.append("Oversight position")
     titles += [c.name for c in report.charts]
     if report.level == "trust":
         titles.append("Metric scores against peers")
@@ -57,6 +60,8 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
              (k.variation_icon or "–").replace("_", " "), (k.assurance_icon or "no target").replace("_", " ")]
             for k in report.kpis]
     _table(prs, next(titles), ["Measure", "Latest", "Month", "Target", "Variation", "Assurance"], rows)
+    if report.quality is not None:
+        _quality_slide(prs, next(titles), report)
     if report.level == "trust":
         _bullets(prs, next(titles), [ov.summary or ov.note or "No oversight result."])
     else:
@@ -96,6 +101,37 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
         tmp.write_bytes(data)
         tmp.replace(path)
     return data
+
+
+def _fmt(v: object, spec: str, suffix: str = "") -> str:
+    return "–" if not isinstance(v, int | float) else f"{v:{spec}}{suffix}"
+
+
+def _quality_slide(prs: Any, title: str, report: Report) -> None:
+    """CQC, SHMI and FFT in a few lines (trust) or a table by trust (ICB, region), third-party labelled."""
+    q = report.quality
+    assert q is not None
+    if report.level != "trust":
+        _table(prs, title, ["Trust", "CQC overall", "SHMI", "SHMI band", "FFT positive"],
+               [[str(t.get("org_name") or t["org_code"]), str(t.get("cqc_overall") or "–"), _fmt(t.get("shmi"), ".3f"),
+                 str(t.get("shmi_band") or "–"), _fmt(t.get("fft_positive_pct"), ".1f", "%")] for t in q.trusts],
+               note=q.note)
+        return
+    lines = []
+    if q.cqc:
+        lines.append(f"CQC overall {q.cqc['overall']} (published {q.cqc['published_on']}); safe {q.cqc['safe']}, "
+                     f"effective {q.cqc['effective']}, caring {q.cqc['caring']}, responsive {q.cqc['responsive']}, "
+                     f"well-led {q.cqc['well_led']}")
+    if q.shmi:
+        s = q.shmi
+        lines.append(f"SHMI {s['period']}: {_fmt(s['value'], '.4f')}; 95% limits {_fmt(s['lower_limit'], '.4f')} to "
+                     f"{_fmt(s['upper_limit'], '.4f')}: {str(s['band']).lower()} (published: "
+                     f"{str(s['published_band'] or 'not held').lower()})")
+    if q.fft:
+        lines.append(f"Friends and Family Test {q.fft['period']}: {_fmt(q.fft['positive_pct'], '.1f', '%')} positive "
+                     f"({_fmt(q.fft['responses'], ',.0f')} responses)")
+    lines += [f"{h['name']} {h['period']}: {h['value']}" for h in q.hcai]
+    _bullets(prs, title, [*lines, q.note])
 
 
 def _num(v: float | None) -> str:

@@ -44,6 +44,8 @@ class ReportTemplate(BaseModel):
     skip_missing: bool = Field(default=True, description="Leave out measures with no values for the organisation "
                                                          "(listed under the matrix).")
     measures: list[Measure] = Field(min_length=1)
+    quality: bool = Field(default=True, description="Open the detail with quality and safety (CQC, SHMI, FFT, "
+                                                    "infections).")
 
 
 def load_template(path: Path) -> ReportTemplate:

@@ -13,18 +13,23 @@ from opmodel.variation.charts import (
     render_chart,
     spc_chart_spec,
 )
+from opmodel.variation.comparable import AE_METRICS, PeerChoice, Peers, comparable_peers, od_method_for
 from opmodel.variation.consistency import TrustValue, consistency_trend, decompose_period
 from opmodel.variation.funnel import (
     FunnelError,
     FunnelPoint,
     FunnelResult,
     FunnelUnit,
+    OdMethod,
     binomial_limit,
     funnel_analysis,
     poisson_limit,
 )
 from opmodel.variation.icons import COLOURS, assurance_icon, point_type, variation_icon
-from opmodel.variation.overdispersion import Overdispersion, estimate_overdispersion, winsorise
+from opmodel.variation.legs import LegMeasure, LegUnit, measure_across
+from opmodel.variation.legs_charts import legs_chart_spec, legs_table
+from opmodel.variation.legs_query import ACCESS_METRICS, consistency_across
+from opmodel.variation.overdispersion import Overdispersion, TrimMethod, estimate_overdispersion, truncate, winsorise
 from opmodel.variation.peers import median_and_quartiles
 from opmodel.variation.presets import PRESETS, RuleSet, get_preset
 from opmodel.variation.queries import (
@@ -43,6 +48,8 @@ from opmodel.variation.spc_rules import astronomical, evaluate_rules, shift, tre
 from opmodel.variation.tables import consistency_table, funnel_table, spc_table
 
 __all__ = [
+    "ACCESS_METRICS",
+    "AE_METRICS",
     "COLOURS",
     "NHS_COLOURS",
     "PRESETS",
@@ -50,19 +57,27 @@ __all__ = [
     "FunnelPoint",
     "FunnelResult",
     "FunnelUnit",
+    "LegMeasure",
+    "LegUnit",
     "NoValuesError",
     "Observation",
+    "OdMethod",
     "Overdispersion",
+    "PeerChoice",
+    "Peers",
     "RuleSet",
     "SpcError",
     "SpcPoint",
     "SpcResult",
+    "TrimMethod",
     "TrustValue",
     "VariationError",
     "XmrLimits",
     "assurance_icon",
     "astronomical",
     "binomial_limit",
+    "comparable_peers",
+    "consistency_across",
     "consistency_chart_spec",
     "consistency_report",
     "consistency_table",
@@ -75,8 +90,12 @@ __all__ = [
     "funnel_for",
     "funnel_table",
     "get_preset",
+    "legs_chart_spec",
+    "legs_table",
+    "measure_across",
     "median_and_quartiles",
     "metric_info",
+    "od_method_for",
     "point_type",
     "poisson_limit",
     "render_chart",
@@ -86,6 +105,7 @@ __all__ = [
     "spc_for",
     "spc_table",
     "trend",
+    "truncate",
     "trust_placement",
     "trust_placements",
     "two_in_three",

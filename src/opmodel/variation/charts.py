@@ -134,7 +134,8 @@ MAX_FUNNEL_LABELS = 12
 
 
 def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, direction: str | None = None,
-                      title: str | None = None, name: str | None = None) -> dict[str, Any]:
+                      title: str | None = None, name: str | None = None, x_title: str | None = None,
+                      highlight: str | None = None) -> dict[str, Any]:
     """Vega-Lite spec of a funnel plot: 95% and 99.8% limits, the centre line named for what it is
     (pooled value or a standard), and the most extreme outside-limit points labelled."""
     alt = _altair()
@@ -147,13 +148,13 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
         r["status"] = ("within limits" if flag is None else "better than expected" if flag == improvement
                        else "worse than expected" if improvement else f"outlier {flag}")
     extreme = sorted((p for p in result.points if p.outlier), key=lambda p: -abs(p.z))[:MAX_FUNNEL_LABELS]
-    labelled = {p.unit.code for p in extreme}
+    labelled = {p.unit.code for p in extreme} | ({highlight} if highlight else set())
     for r in rows:
         r["label"] = r["org_code"] if r["org_code"] in labelled else ""
     status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
     status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
                     COLOURS["special_cause_neutral_high"], COLOURS["special_cause_neutral_low"]]
-    x = alt.X("denominator:Q", title="Denominator (size)", scale=alt.Scale(type="log"))
+    x = alt.X("denominator:Q", title=x_title or "Denominator (size)", scale=alt.Scale(type="log"))
     curve = alt.Chart(_data(result.curve)).transform_fold(
         _FUNNEL_LINES, as_=["line", "limit"]).mark_line().encode(
         x=x, y=alt.Y("limit:Q", title=label, scale=alt.Scale(zero=False)), detail="line:N",
@@ -173,8 +174,10 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
     centre_text = result.centre_label[0].upper() + result.centre_label[1:]
     sub = [f"{len(result.points)} organisations, {n_out} outside the 99.8% limits. Centre line: {centre_text}.",
            result.limits_note]
-    if n_out > len(labelled):
-        sub.append(f"The {len(labelled)} furthest outside are labelled; the data table lists every organisation.")
+    if result.peers:
+        sub.append(f"Compared: {result.peers}.")
+    if n_out > len(extreme):
+        sub.append(f"The {len(extreme)} furthest outside are labelled; the data table lists every organisation.")
     desc = (f"Funnel plot of {label} for {period}: each organisation's value against its denominator, with "
             f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub)
             + (" " + result.limits_reason if result.limits_reason else ""))

@@ -61,8 +61,12 @@ def _spread(values: Floats, scale: float) -> dict[str, float | int]:
 
 
 def decompose_period(rows: Sequence[TrustValue], *, scale: float = 1.0,
-                     region_names: dict[str, str] | None = None) -> dict[str, Any]:
-    """Decomposition, spread per level and funnel outliers by region for one period's trusts."""
+                     region_names: dict[str, str] | None = None, funnel: bool = True) -> dict[str, Any]:
+    """Decomposition, spread per level and funnel outliers by region for one period's trusts.
+
+    ``funnel=False`` skips the funnel (for measures where each trust is one unit, e.g. a share of
+    trusts rated good, a funnel of counts has no meaning).
+    """
     if not rows:
         raise ValueError("no trusts with values in this period")
     num = np.array([r.numerator for r in rows], dtype=np.float64)
@@ -85,7 +89,8 @@ def decompose_period(rows: Sequence[TrustValue], *, scale: float = 1.0,
     decomposition = {lvl: {"sum_of_squares": ss[lvl] * scale**2,
                            "share": ss[lvl] / total if total > 0 else 0.0} for lvl in LEVELS}
     spread = {"region": _spread(p_r, scale), "icb": _spread(p_i, scale), "trust": _spread(p, scale)}
-    outliers, funnel = _outliers_by_region(rows, regions, scale, region_names or {})
+    outliers, limits, outside = (_outliers_by_region(rows, regions, scale, region_names or {}) if funnel
+                                 else ([], None, []))
     return {
         "pooled_trusts": p_bar * scale,
         "trusts": len(rows),
@@ -95,12 +100,13 @@ def decompose_period(rows: Sequence[TrustValue], *, scale: float = 1.0,
         "decomposition": decomposition,
         "spread": spread,
         "outliers_by_region": outliers,
-        "funnel": funnel,
+        "outside_limits": outside,
+        "funnel": limits,
     }
 
 
-def _outliers_by_region(rows: Sequence[TrustValue], regions: list[str], scale: float,
-                        names: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def _outliers_by_region(rows: Sequence[TrustValue], regions: list[str], scale: float, names: dict[str, str]
+                        ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[dict[str, Any]]]:
     """Trusts outside the 99.8% limits, by region, on a funnel adjusted for over-dispersion when found.
 
     Trust A&E denominators run to tens of thousands, so exact limits alone flag most trusts;
@@ -115,17 +121,21 @@ def _outliers_by_region(rows: Sequence[TrustValue], regions: list[str], scale: f
         kind: FunnelKind = "proportion" if all(r.numerator <= r.denominator for r in rows) else "rate"
         result = funnel_analysis(units, kind=kind, scale=scale, overdispersion=len(units) >= 2)
     except FunnelError:
-        return list(counts.values()), None
+        return list(counts.values()), None, []
+    outside: list[dict[str, Any]] = []
     for pt in result.points:
         c = counts[str(pt.unit.group)]
         c["trusts"] += 1
         if pt.outlier is not None:
             c[pt.outlier] += 1
             c[f"{pt.outlier}_trusts"].append(pt.unit.code)
+            outside.append({"org_code": pt.unit.code, "org_name": pt.unit.name, "region": pt.unit.group,
+                            "value": pt.value, "outlier": pt.outlier, "z": pt.z})
     od = result.overdispersion
     info = None if od is None else {"k": od.k, "phi": od.phi, "tau2": od.tau2, "adjusted": result.adjusted,
                                     "target": result.target * scale}
-    return list(counts.values()), info
+    outside.sort(key=lambda o: -abs(float(o["z"])))
+    return list(counts.values()), info, outside
 
 
 def consistency_trend(periods: Sequence[tuple[dt.date, dict[str, Any]]]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ Spiegelhalter (2005), ecosystem notes §2.1–2.2. The target is the pooled valu
 ``r_p − (F(r_p) − p) / (F(r_p) − F(r_p − 1))`` and divided by ``n``, so the funnel is a curve
 rather than a staircase. Limits are at 95% (p = 0.025, 0.975) and 99.8% (p = 0.001, 0.999).
 With ``overdispersion=True`` the limits widen by the additive random-effects tau² estimated
-from winsorised z-scores, when any is found.
+from winsorised z-scores, when any is found. ``od_method="shmi"`` draws an indirectly standardised
+ratio (observed / expected deaths) the way NHS Digital bands the SHMI: see :func:`funnel_analysis`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "FunnelPoint",
     "FunnelResult",
     "FunnelUnit",
+    "OdMethod",
     "binomial_limit",
     "funnel_analysis",
     "poisson_limit",
@@ -34,6 +36,10 @@ __all__ = [
 
 Floats = npt.NDArray[np.float64]
 FunnelKind = Literal["proportion", "rate"]
+#: How limits widen for over-dispersion: ``spiegelhalter`` (square-root or arcsine scale, winsorised
+#: z-scores, exact limits when none is found) or ``shmi`` (NHS Digital's SHMI banding: log scale,
+#: 10 per cent of units trimmed from each end, normal limits ``exp(±z·sqrt(1/E + tau²))``).
+OdMethod = Literal["spiegelhalter", "shmi"]
 #: (name, lower tail p, upper tail p)
 LEVELS = (("95", 0.025, 0.975), ("998", 0.001, 0.999))
 
@@ -76,6 +82,9 @@ class FunnelUnit:
     denominator: float
     name: str | None = None
     group: str | None = None  # e.g. the region, for reporting outliers by group
+    #: The published value, when it is not exactly numerator / denominator (e.g. a SHMI computed from
+    #: unrounded deaths while the counts are published rounded). Plotted and judged instead of the ratio.
+    value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,14 +110,19 @@ class FunnelResult:
     #: What the centre line is: ``pooled`` (Σ numerators / Σ denominators of the units shown) or
     #: ``standard`` (a target the user gave). Named on every chart so it is never called a target
     #: when it is the pooled value of the organisations plotted.
-    centre: Literal["pooled", "standard"] = "pooled"
+    centre: Literal["pooled", "standard", "expected"] = "pooled"
     #: How many organisations the pooled value and the limits were computed from (a chart may
     #: show fewer, e.g. one ICB's trusts against the limits for England).
     pooled_n: int = 0
+    od_method: OdMethod = "spiegelhalter"
+    #: Which organisations are compared, in words (set by :func:`opmodel.variation.funnel_for`).
+    peers: str | None = None
 
     @property
     def centre_label(self) -> str:
         value = f"{self.target * self.scale:.4g}"
+        if self.centre == "expected":
+            return f"{value} (observed equal to expected)"
         if self.centre == "standard":
             return f"standard {value}"
         return f"pooled value of the {self.pooled_n or len(self.points)} organisations {value}"
@@ -117,6 +131,9 @@ class FunnelResult:
     def limits_note(self) -> str:
         """One short sentence on which limits were drawn, for chart subtitles and CLI output."""
         od = self.overdispersion
+        if self.od_method == "shmi" and od is not None:
+            return (f"SHMI method (NHS Digital): log scale, {od.k - od.used} of {od.k} trimmed, "
+                    f"phi {od.phi:.3g}, tau² {od.tau2:.3g}.")
         if self.adjusted and od is not None:
             return f"Limits widened for over-dispersion (phi {od.phi:.3g}, tau² {od.tau2:.3g})."
         if od is not None:
@@ -134,11 +151,14 @@ class FunnelResult:
     def to_json(self) -> dict[str, Any]:
         od = None if self.overdispersion is None else {
             "k": self.overdispersion.k, "phi": self.overdispersion.phi, "tau2": self.overdispersion.tau2,
-            "trim": self.overdispersion.trim, "applied": self.adjusted}
+            "trim": self.overdispersion.trim, "applied": self.adjusted, "method": self.overdispersion.method,
+            "used": self.overdispersion.used}
         return {
-            "kind": self.kind, "target": self.target * self.scale, "scale": self.scale,
+            "kind": self.kind, "target": self.target * self.scale, "scale": self.scale, "od_method": self.od_method,
             "centre": {"kind": self.centre, "value": self.target * self.scale, "label": self.centre_label},
-            "limits_note": self.limits_note,
+            "limits_note": self.limits_note, "compared": self.peers,
+            "outside_998": [{"org_code": p.unit.code, "org_name": p.unit.name, "value": p.value, "outlier": p.outlier}
+                            for p in self.points if p.outlier is not None],
             "overdispersion": od,
             "limits": self.curve,
             "points": [{"org_code": p.unit.code, "org_name": p.unit.name, "group": p.unit.group,
@@ -200,9 +220,21 @@ def _flag(value: float, lower: float, upper: float) -> str | None:
     return "high" if value > upper else "low" if value < lower else None
 
 
+def _shmi_limits(den: Floats, target: float, tau2: float) -> dict[str, Floats]:
+    """SHMI control limits: ``target · exp(±z·sqrt(1/E + tau²))`` at 95% and 99.8% (NHS Digital)."""
+    from scipy import stats  # imported when a funnel is drawn: it costs 0.8 s to import
+    out: dict[str, Floats] = {}
+    for name, lo, hi in LEVELS:
+        for side, p in (("lower", lo), ("upper", hi)):
+            z = float(stats.norm.ppf(p))
+            out[f"{side}_{name}"] = np.asarray(target * np.exp(z * np.sqrt(1 / den + tau2)), dtype=np.float64)
+    return out
+
+
 def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proportion", scale: float = 1.0,
                     overdispersion: bool | Literal["auto"] = False, trim: float = 0.1,
-                    target: float | None = None, grid_points: int = 80) -> FunnelResult:
+                    target: float | None = None, grid_points: int = 80,
+                    od_method: OdMethod = "spiegelhalter") -> FunnelResult:
     """Funnel limits, z-scores and outlier flags for ``units``; values and limits are × ``scale``.
 
     ``target`` (on the ``scale``) overrides the pooled value, e.g. a national standard.
@@ -211,19 +243,42 @@ def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proporti
     tens of thousands exact limits flag nearly every trust, which reads as a national crisis
     of outliers when it is ordinary between-trust variation. Against a given standard (``target``)
     "auto" keeps exact limits: the question is then who misses the standard, not who is unusual.
+
+    ``od_method="shmi"`` follows NHS Digital's SHMI specification (banding section) for a ratio of
+    observed to expected counts (``kind="rate"``, numerator observed, denominator expected): the
+    centre is 1 (``target`` defaults to it), ``y = ln(O/E)`` with ``s = 1/sqrt(E)``, z-scores
+    ``y/s``; the ``trim`` share of units at each end is left out (truncated, not winsorised) before
+    ``phi`` and the additive ``tau²`` are estimated from the rest; limits are
+    ``exp(±z·sqrt(1/E + tau²))`` with z 1.959964 (95%) and 3.090232 (99.8%) whether or not
+    over-dispersion is found.
     """
     _validate(units, kind)
-    if overdispersion == "auto" and target is not None:
+    shmi = od_method == "shmi"
+    if shmi and kind != "rate":
+        raise FunnelError("the SHMI method is for ratios of observed to expected counts (kind 'rate')")
+    if overdispersion == "auto" and target is not None and not shmi:
         overdispersion = False
     num = np.array([u.numerator for u in units], dtype=np.float64)
     den = np.array([u.denominator for u in units], dtype=np.float64)
-    theta = float(num.sum() / den.sum()) if target is None else target / scale
+    if shmi:
+        theta = 1.0 if target is None else target / scale
+    else:
+        theta = float(num.sum() / den.sum()) if target is None else target / scale
     if kind == "proportion" and not 0 < theta < 1:
         raise FunnelError(f"the target proportion is {theta}; funnel limits need one strictly between 0 and 1")
     if kind == "rate" and theta <= 0:
         raise FunnelError("the target rate is 0; funnel limits need events")
-    y, s, t = _transform(kind, num, den, theta)
-    od = estimate_overdispersion(y, s, t, trim) if overdispersion and len(units) >= 2 else None
+    ratio = np.array([u.value / scale if u.value is not None else u.numerator / u.denominator for u in units],
+                     dtype=np.float64)
+    if shmi:
+        if np.any(ratio <= 0):
+            bad = ", ".join(u.code for u, r in zip(units, ratio, strict=True) if r <= 0)
+            raise FunnelError(f"the SHMI method takes logarithms: no events for {bad}")
+        y, s, t = np.log(ratio), 1 / np.sqrt(den), float(np.log(theta))
+    else:
+        y, s, t = _transform(kind, num, den, theta)
+    od = (estimate_overdispersion(y, s, t, trim, method="truncate" if shmi else "winsorise")
+          if overdispersion and len(units) >= 2 else None)
     tau2 = od.tau2 if od is not None else 0.0
     if overdispersion == "auto" and od is not None and od.small_k:
         tau2 = 0.0  # too few units to trust the estimate: keep exact limits, say so below
@@ -231,23 +286,30 @@ def funnel_analysis(units: Sequence[FunnelUnit], *, kind: FunnelKind = "proporti
     if od is not None and od.small_k:
         warnings.append(f"only {od.k} units: the over-dispersion estimate (tau²) is unstable")
     if od is not None and not od.detected:
-        warnings.append("no over-dispersion found (k·phi ≤ k − 1): exact limits are used")
+        warnings.append("no over-dispersion found (k·phi ≤ k − 1): "
+                        + ("limits exp(±z/sqrt(E))" if shmi else "exact limits are used"))
     elif overdispersion == "auto" and od is not None and od.small_k:
         warnings.append("too few organisations to adjust for over-dispersion: exact limits are used")
-    at_units = _limits(kind, den, theta, tau2)
+
+    def limits_at(d: Floats) -> dict[str, Floats]:
+        return _shmi_limits(d, theta, tau2) if shmi else _limits(kind, d, theta, tau2)
+
+    at_units = limits_at(den)
     z = (y - t) / np.sqrt(s**2 + tau2)
     points = []
     for i, u in enumerate(units):
         lims = {k: float(v[i]) * scale for k, v in at_units.items()}
-        value = float(num[i] / den[i]) * scale
+        value = float(ratio[i]) * scale
         points.append(FunnelPoint(unit=u, value=value, z=float(z[i]), limits=lims,
                                   flag_95=_flag(value, lims["lower_95"], lims["upper_95"]),
                                   outlier=_flag(value, lims["lower_998"], lims["upper_998"])))
     lo_den = max(1.0, float(den.min()) * 0.8)
     grid = np.unique(np.rint(np.geomspace(lo_den, float(den.max()) * 1.1, grid_points)))
-    curve_lims = _limits(kind, grid, theta, tau2)
+    curve_lims = limits_at(grid)
     curve = [{"denominator": float(d), **{k: float(v[j]) * scale for k, v in curve_lims.items()}}
              for j, d in enumerate(grid)]
+    centre: Literal["pooled", "standard", "expected"] = (
+        "expected" if shmi and target is None else "pooled" if target is None else "standard")
     return FunnelResult(kind=kind, target=theta, scale=scale, points=points, curve=curve, overdispersion=od,
-                        adjusted=tau2 > 0, warnings=warnings, centre="pooled" if target is None else "standard",
-                        pooled_n=len(units))
+                        adjusted=tau2 > 0, warnings=warnings, centre=centre, pooled_n=len(units),
+                        od_method=od_method)

@@ -16,6 +16,7 @@ from opmodel.metrics import catalogue, get_metric, metric_values
 from opmodel.metrics.query import DATED_ANCESTORS_SQL
 from opmodel.store import Store
 from opmodel.structure import get_organisation
+from opmodel.variation.comparable import PeerChoice, comparable_peers, od_method_for
 from opmodel.variation.consistency import TrustValue, consistency_trend, decompose_period
 from opmodel.variation.funnel import FunnelKind, FunnelResult, FunnelUnit, funnel_analysis
 from opmodel.variation.presets import RuleSet
@@ -152,13 +153,20 @@ def _kind_for(info: dict[str, Any]) -> FunnelKind:
 
 def funnel_for(store: Store, metric: str, period: dt.date, *, level: str = "trust",
                overdispersion: bool | Literal["auto"] = "auto", kind: FunnelKind | None = None,
-               target: float | None = None) -> tuple[FunnelResult, dict[str, Any]]:
+               target: float | None = None, peers: PeerChoice = "default") -> tuple[FunnelResult, dict[str, Any]]:
     """Funnel of one period's organisations at ``level``; returns the result and its context.
 
-    Over-dispersion is estimated and applied when found (``"auto"``), and the result says so.
+    Over-dispersion is estimated and applied when found (``"auto"``), and the result says so; the
+    SHMI is banded with NHS Digital's own method (:func:`~opmodel.variation.od_method_for`).
+    ``peers="default"`` compares like with like where the metric has a default (A&E: acute trusts'
+    type 1 departments, :mod:`opmodel.variation.comparable`); ``"all"`` takes every provider.
+    The context names the peers and the metric drawn (``metric``; ``asked`` is what was asked for).
 
     ``target`` (on the metric's scale, e.g. 95 for 95%) replaces the pooled value as the centre line.
     """
+    metric_info(store, metric)  # unknown metric: UnknownCodeError with the closest ids
+    chosen = comparable_peers(store, metric, period, peers, level)
+    asked, metric = metric, chosen.metric
     info = metric_info(store, metric)
     if not info["has_counts"]:
         raise VariationError(f"{metric} has no numerator and denominator in the catalogue; a funnel needs counts")
@@ -173,24 +181,37 @@ def funnel_for(store: Store, metric: str, period: dt.date, *, level: str = "trus
     for r in rows:
         if level == "trust" and r["org_code"] not in placement:
             continue  # independent-sector and other non-trust sites
+        if chosen.codes is not None and r["org_code"] not in chosen.codes:
+            continue  # not a comparable provider (e.g. a community trust's minor injury units)
         if r.get("numerator") is None or not r.get("denominator"):
             skipped.append(f"{r['org_code']} (denominator {r.get('denominator')})")
             continue
         group = placement.get(r["org_code"], {}).get("region") if level == "trust" else None
+        published = float(r["value"]) if od_method_for(metric) == "shmi" and r.get("value") is not None else None
         units.append(FunnelUnit(code=r["org_code"], name=r.get("org_name"), numerator=float(r["numerator"]),
-                                denominator=float(r["denominator"]), group=group))
+                                denominator=float(r["denominator"]), group=group, value=published))
     result = funnel_analysis(units, kind=kind or _kind_for(info), scale=float(info["scale"]),
-                             overdispersion=overdispersion, target=target)
+                             overdispersion=overdispersion, target=target, od_method=od_method_for(metric))
+    result.peers = f"{chosen.label} ({len(units)} organisations)"
     if skipped:
         result.warnings.append("left out for a missing or zero denominator: " + ", ".join(skipped))
-    context = {"metric": metric, "name": info["name"], "period": rows[0]["period_start"].isoformat(),
-               "period_end": rows[0]["period_end"].isoformat(), "level": level, "direction": info["direction"]}
+    context = {"metric": metric, "asked": asked, "name": info["name"], "period": rows[0]["period_start"].isoformat(),
+               "period_end": rows[0]["period_end"].isoformat(), "level": level, "direction": info["direction"],
+               "peers": {**chosen.to_json(), "organisations": len(units)}}
     return result, context
 
 
 def consistency_report(store: Store, metric: str, *, start: dt.date | None = None,
-                       end: dt.date | None = None) -> dict[str, Any]:
-    """The nested decomposition, spread and outliers of ``metric`` for each period, and the trend."""
+                       end: dt.date | None = None, peers: PeerChoice = "default") -> dict[str, Any]:
+    """The nested decomposition, spread and outliers of ``metric`` for each period, and the trend.
+
+    ``peers`` as for :func:`funnel_for`: by default an A&E report compares acute trusts' type 1
+    departments, and the report says so; the trusts outside the 99.8% limits are named.
+    """
+    metric_info(store, metric)
+    asked = metric
+    choice = comparable_peers(store, metric, end or dt.date.today(), peers)
+    metric = choice.metric
     info = metric_info(store, metric)
     if not info["has_counts"]:
         raise VariationError(f"{metric} has no numerator and denominator: the decomposition weights by denominators")
@@ -206,12 +227,13 @@ def consistency_report(store: Store, metric: str, *, start: dt.date | None = Non
     placements = trust_placements(store, sorted({day for day, _ in by_period}))
     for day, day_end in sorted(by_period):
         placement = placements[day]
+        allowed = comparable_peers(store, asked, day, peers).codes
         values: list[TrustValue] = []
         excluded: list[str] = []
         for r in by_period[(day, day_end)]:
             where = placement.get(r["org_code"])
-            if where is None:
-                continue  # not an NHS trust (independent sector, walk-in centres)
+            if where is None or (allowed is not None and r["org_code"] not in allowed):
+                continue  # not an NHS trust (independent sector, walk-in centres), or not a comparable one
             if where["region"] is None or where["icb"] is None:
                 excluded.append(f"{r['org_code']} (no ICB or region on {day.isoformat()})")
             elif r.get("numerator") is None or not r.get("denominator"):
@@ -229,6 +251,7 @@ def consistency_report(store: Store, metric: str, *, start: dt.date | None = Non
         periods.append((day, out))
     if not periods:
         raise VariationError(f"no NHS trusts with counts for {metric} in the range asked for")
-    return {"metric": metric, "name": info["name"], "unit": info["unit"], "direction": info["direction"],
+    return {"metric": metric, "asked": asked, "name": info["name"], "unit": info["unit"],
+            "direction": info["direction"], "peers": choice.to_json(),
             "from": periods[0][0].isoformat(), "to": periods[-1][0].isoformat(),
             "periods": [p for _, p in periods], "trend": consistency_trend(periods)}

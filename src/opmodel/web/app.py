@@ -16,6 +16,7 @@ from opmodel.web import (
     api_metrics,
     api_oversight,
     api_population,
+    api_quality,
     api_register,
     api_reports,
     api_structure,
@@ -24,6 +25,7 @@ from opmodel.web import (
     pages_api_docs,
     pages_metrics,
     pages_oversight,
+    pages_quality,
     pages_register,
     pages_structure,
 )
@@ -89,12 +91,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(api_reports.router)
     app.include_router(api_register.router)
     app.include_router(api_population.router)
+    app.include_router(api_quality.router)  # issue 22
     app.include_router(pages_structure.router)
     app.include_router(pages_oversight.router)
     app.include_router(pages_accountability.router)
     app.include_router(pages_metrics.router)
     app.include_router(pages_api_docs.router)
     app.include_router(pages_register.router)
+    app.include_router(pages_quality.router)  # issue 22: /consistency
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cache_entries > 0:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,

@@ -17,6 +17,7 @@ from opmodel.web.views_accountability import org_accountability
 from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
 from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
 from opmodel.web.views_population import population_section
+from opmodel.web.views_quality import area_quality, org_quality
 
 __all__ = ["area_sections", "organisation_sections", "overview_sections"]
 
@@ -33,6 +34,8 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
         segment = out["oversight"].explanation.get("final_segment") if out["oversight"] else None
     out["accountability"] = memo(("org-accountability", code, on, segment),
                                  lambda: org_accountability(store, code, on, segment=segment))
+    if kind in ("trust", "other_provider"):
+        out["quality"] = org_quality(store, code, memo)  # issue 22
     if kind in ("trust", "icb"):
         out["metrics"] = org_metrics(store, code, memo)
     if kind in ("trust", "icb", "region"):
@@ -62,6 +65,7 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         out["segment_counted"] = len(counted)
         out["segment_coverage"] = view.coverage
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
+    out["quality"] = area_quality(store, code, on, memo)  # issue 22
     if kind == "icb":
         out["metrics"] = org_metrics(store, code, memo)
         out["population"] = population_section(store, code, on, memo)

@@ -28,6 +28,7 @@ from opmodel.metrics.readers.league import LeagueTableReader  # issue 12: league
 from opmodel.metrics.readers.lookalike import looks_like
 from opmodel.metrics.readers.nof import NofDashboardReader
 from opmodel.metrics.readers.nof_extract import NofThirdPartyExtractReader
+from opmodel.metrics.readers.quality_thirdparty import CqcRatingsExtractReader, TrustProfilesReader  # issue 22
 from opmodel.metrics.readers.rtt import RttFullExtractReader
 from opmodel.metrics.readers.staff_survey import StaffSurveyReader
 
@@ -39,6 +40,8 @@ READERS: list[Reader] = [
     RttFullExtractReader(),
     Dm01WorkbookReader(),
     Dm01DerivedCsvReader(),
+    TrustProfilesReader(),  # issue 22; before the NOF readers: its header also carries NOF columns
+    CqcRatingsExtractReader(),  # issue 22
     LeagueTableReader(),  # before NofDashboardReader: league tables with likely ranges
     NofDashboardReader(),
     NofThirdPartyExtractReader(),
