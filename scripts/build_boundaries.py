@@ -268,6 +268,31 @@ def quantised_topology(shapes: list[dict[str, Any]], grid: float) -> dict[str, A
             "bbox": [x0, y0, max(xs), max(ys)], "objects": objects, "arcs": arcs}
 
 
+def build(shared: Path, out: Path, tolerance: float = 400.0, grid: float = 100.0,
+          min_island_km2: float = 1.0) -> dict[str, Any]:
+    """Write the TopoJSON for ``shared`` (the ``shared`` folder, holding ``data/``) to ``out``."""
+    data = shared / "data"
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    subs = simplify(read_subicbs(data, tr), tolerance, grid, min_island_km2 * 1e6)
+    eccg = read_eccg(data)
+    orgs, succ = registry()
+    topo = quantised_topology(build_shapes(data, subs, eccg, orgs, succ, grid, tr), grid)
+    files = [FOLDER + "/" + f for f in (SUBICB_FILE, ICB_FILE, REGION_FILE)] + [ECCG_FILE]
+    topo["metadata"] = {
+        "attribution": ATTRIBUTION,
+        "licence": "Open Government Licence v3.0",
+        "crs": "EPSG:27700 (British National Grid), metres",
+        "sources": {f: sha16(data / f) for f in files},
+        "tolerance_m": tolerance, "grid_m": grid, "min_island_km2": min_island_km2,
+        "built_by": "scripts/build_boundaries.py",
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(json.dumps(topo, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return topo
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -276,28 +301,8 @@ def main() -> None:
     parser.add_argument("--min-island", type=float, default=1.0, help="smallest island kept, km²")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    shared: Path = args.shared.resolve() / "data"
     started = time.perf_counter()
-    tr = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    raw = read_subicbs(shared, tr)
-    subs = simplify(raw, args.tolerance, args.grid, args.min_island * 1e6)
-    eccg = read_eccg(shared)
-    orgs, succ = registry()
-    shapes = build_shapes(shared, subs, eccg, orgs, succ, args.grid, tr)
-    topo = quantised_topology(shapes, args.grid)
-    files = [FOLDER + "/" + f for f in (SUBICB_FILE, ICB_FILE, REGION_FILE)] + [ECCG_FILE]
-    topo["metadata"] = {
-        "attribution": ATTRIBUTION,
-        "licence": "Open Government Licence v3.0",
-        "crs": "EPSG:27700 (British National Grid), metres",
-        "sources": {f: sha16(shared / f) for f in files},
-        "tolerance_m": args.tolerance, "grid_m": args.grid, "min_island_km2": args.min_island,
-        "built_by": "scripts/build_boundaries.py",
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".part")
-    tmp.write_text(json.dumps(topo, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(args.out)
+    topo = build(args.shared.resolve(), args.out, args.tolerance, args.grid, args.min_island)
     n = {k: len(v["geometries"]) for k, v in topo["objects"].items()}
     points = sum(len(a) for a in topo["arcs"])
     print(f"{n} shapes, {len(topo['arcs'])} arcs, {points} points; {args.out.stat().st_size / 1024:.0f} KiB "

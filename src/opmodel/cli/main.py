@@ -53,6 +53,9 @@ register_cli.register(app)  # opmodel users | cases | access
 from opmodel.cli import population as population_cli  # noqa: E402
 
 app.add_typer(population_cli.app, name="population")
+from opmodel.cli import maps as maps_cli  # noqa: E402  (issue 26)
+
+maps_cli.register(app)  # opmodel map MEASURE --level icb|region [--on] [--period] --svg FILE [--png FILE]
 
 
 def _version(value: bool) -> None:

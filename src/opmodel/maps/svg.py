@@ -54,8 +54,9 @@ class Legend:
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
-    """Split ``text`` into lines that fit ``width`` pixels at ``size`` (Arial averages about 0.52 em)."""
-    most = max(12, int(width / (0.52 * size)))
+    """Split ``text`` into lines that fit ``width`` pixels at ``size`` (allowing 0.56 em a character, a
+    little over Arial's average, since PDF and PNG renderers may substitute a wider sans-serif)."""
+    most = max(12, int(width / (0.56 * size)))
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= most:

@@ -16,6 +16,7 @@ __all__ = [
     "AccountabilityLine",
     "DataSource",
     "KpiRow",
+    "MapSection",
     "OversightPosition",
     "PeerScore",
     "PopulationHeadline",
@@ -116,6 +117,21 @@ class PopulationHeadline(BaseModel):
     indicators: list[dict[str, object]] = Field(default_factory=list)
 
 
+class MapSection(BaseModel):
+    """A map of the region's ICBs (issue 26): SVG, caption with the boundary attribution, data table."""
+
+    available: bool
+    measure: str
+    note: str | None = None
+    title: str = ""
+    caption: str = ""
+    svg: str | None = None
+    period: str | None = None
+    england: str | None = None
+    rows: list[dict[str, object]] = Field(default_factory=list)
+    attribution: str = ""
+
+
 class DataSource(BaseModel):
     publication: str
     files: list[str]
@@ -148,6 +164,7 @@ class Report(BaseModel):
     accountability_model: str | None = None
     support: SupportStatus
     population: PopulationHeadline | None = None
+    map: MapSection | None = None  # issue 26: a region's ICBs
     sources: list[DataSource] = Field(default_factory=list)
 
     @property

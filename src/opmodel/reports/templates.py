@@ -44,6 +44,8 @@ class ReportTemplate(BaseModel):
     skip_missing: bool = Field(default=True, description="Leave out measures with no values for the organisation "
                                                          "(listed under the matrix).")
     measures: list[Measure] = Field(min_length=1)
+    map: str | None = Field(default=None, description="Measure the region pack's map of ICBs is shaded by "
+                                                      "(e.g. segment_3_5, ae_4hr); none for no map.")
 
 
 def load_template(path: Path) -> ReportTemplate:
