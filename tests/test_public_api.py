@@ -51,3 +51,11 @@ def test_oversight_uncertainty_api() -> None:  # issue 12
 
     for name in ("league_uncertainty", "TrustPool", "league_ranges", "significant_change"):
         assert name in oversight.__all__
+
+
+def test_maps_api_is_what_the_docs_promise() -> None:  # issue 26
+    from opmodel import maps
+
+    for name in ("choropleth", "area_map", "region_map", "small_maps", "render_values", "register_source",
+                 "segment_share", "boundaries", "svg_to_png", "ATTRIBUTION"):
+        assert name in maps.__all__
