@@ -171,7 +171,7 @@ def test_quality_measures_plug_in_through_the_optional_hook(store: Store, monkey
 
 
 def test_unknown_measure_level_and_date_are_clear_errors(store: Store) -> None:
-    with pytest.raises(UnknownCodeError, match="map measure 'ae_4hrs'.*ae_4hr"):
+    with pytest.raises(UnknownCodeError, match=r"map measure 'ae_4hrs'.*ae_4hr"):
         choropleth(store, "ae_4hrs", "icb", dt.date(2025, 6, 1))
     with pytest.raises(OpmodelError, match="expected icb or region"):
         choropleth(store, "ae_4hr", "trust", dt.date(2025, 6, 1))
