@@ -2,8 +2,8 @@
 """Screenshot the home page's opening map for docs/user-guide.md (docs/images/home-map.png).
 
 Serves the dashboard over a fresh store seeded with the shipped data, on a free loopback port, and
-photographs the home page's map section (heading, text and map) on 1 June 2026 (36 ICBs) in Debian's chromium (Playwright),
-as the browser tests do.
+photographs the home page's map section (heading, text and map) on 1 June 2026 (36 ICBs) in
+Debian's chromium (Playwright), as the browser tests do.
 
 Run:  .venv/bin/python scripts/screenshot_home_map.py [--on 2026-06-01] [--out docs/images/home-map.png]
 """

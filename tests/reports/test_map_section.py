@@ -25,3 +25,17 @@ def test_trust_and_icb_packs_have_no_map(reports: dict[str, Report], pdfs: dict[
     for org in ("RJ1", "QKK"):
         assert reports[org].map is None
         assert "Map of the region's ICBs" not in pdf_text(pdfs[org])
+
+
+def test_region_slides_have_the_map_with_its_attribution(reports: dict[str, Report], pptxs: dict[str, Path]) -> None:
+    from pptx import Presentation
+
+    prs = Presentation(str(pptxs["Y56"]))
+    slides = {s.shapes.title.text: s for s in prs.slides}
+    slide = slides["Map of the region's ICBs"]
+    pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
+    assert len(pictures) == 1
+    assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == reports["Y56"].map.title  # type: ignore[union-attr]
+    texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert ATTRIBUTION in texts
+    assert "Map of the region's ICBs" not in {s.shapes.title.text for s in Presentation(str(pptxs["QKK"])).slides}
