@@ -46,3 +46,13 @@ def test_polarity_chooses_the_scale() -> None:
     assert scale_for([1.0, 2.0], "no_judgement", 1.5).kind == "sequential"
     assert scale_for([1.0, 2.0], "high_is_good", 1.5).kind == "diverging"
     assert scale_for([1.0, 2.0], "high_is_good", None).kind == "sequential"  # nothing to centre on
+
+
+def test_legend_labels_have_the_decimals_their_steps_need() -> None:
+    from opmodel.maps.svg import TickFormat
+
+    assert TickFormat([5.0, 5.0]).decimals == 0
+    assert TickFormat([2.5, 10.0]).decimals == 1
+    assert TickFormat([0.25]).decimals == 2
+    assert TickFormat([5.0], decimals=1)(76.4) == "76.4"
+    assert TickFormat([1000.0])(12345.0) == "12,345"

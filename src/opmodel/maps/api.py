@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,11 +134,11 @@ def render_values(store: Store, values: MeasureValues, *, focus: str | None = No
            else "")
     caption = (f"{title}. " + (f"{eng}. " if eng else "") + f"Source: {values.source}. " + " ".join(notes)
                + f" {ATTRIBUTION}").strip()
-    step = (scale.breaks[1] - scale.breaks[0]) if scale is not None and len(scale.breaks) > 1 else 1.0
+    steps = [b - a for a, b in itertools.pairwise(scale.breaks)] if scale is not None else []
     legend = Legend(title=values.name + (f" ({values.unit})" if values.unit else ""), scale=scale,
                     england=comparable if scale is not None else None,
-                    england_text=eng, tick=TickFormat(step, values.decimals if scale is not None
-                                                      and scale.kind == "diverging" else None))
+                    england_text=eng, tick=TickFormat(steps, values.decimals if scale is not None
+                                                       and scale.kind == "diverging" else 0))
     england_view = focus is None and within is None
     inset = [c for c, s in shapes.items() if s.region == "Y56"] if england_view and level == "icb" else None
     source = f"{values.period} · {values.source}" + (" (third-party figures)" if values.third_party else "")

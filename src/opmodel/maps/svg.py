@@ -34,11 +34,16 @@ class MapArea:
 
 
 class TickFormat:
-    """Legend labels: as few decimals as the class width needs (or the values', when given)."""
+    """Legend labels with as many decimals as the class steps need (2.5 needs one), and at least
+    ``decimals`` (a diverging scale's breaks sit at England's value plus steps, so they need the
+    values' own precision)."""
 
-    def __init__(self, step: float, decimals: int | None = None) -> None:
-        # a diverging scale's breaks sit at England's value plus steps, so they need the value's decimals
-        self.decimals = decimals if decimals is not None else 0 if step >= 1 or step == 0 else 1 if step >= 0.1 else 2
+    def __init__(self, steps: list[float], decimals: int = 0) -> None:
+        need = 0
+        for step in steps:
+            while need < 3 and abs(round(step, need) - step) > 1e-9:
+                need += 1
+        self.decimals = max(need, decimals)
 
     def __call__(self, value: float) -> str:
         return f"{value:,.{self.decimals}f}"
