@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,22 +47,20 @@ class Shape:
     arcs: frozenset[int]
     successors: tuple[str, ...] = ()
     formed_from: tuple[str, ...] = ()
-    _path: list[str] = field(default_factory=list, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def path(self) -> str:
-        """The SVG path data: absolute move to each ring's start, then relative integer steps."""
-        if not self._path:
-            parts = []
-            for ring in self.rings:
-                (x, y), rest = ring[0], ring[1:]
-                steps = []
-                for nx, ny in rest:
-                    steps.append(f"{nx - x} {ny - y}")
-                    x, y = nx, ny
-                parts.append(f"M{ring[0][0]} {ring[0][1]}l" + " ".join(steps).replace(" -", "-") + "z")
-            self._path.append("".join(parts))
-        return self._path[0]
+        """The SVG path data: absolute move to each ring's start, then relative integer steps
+        (built once per process; every map reuses it)."""
+        parts = []
+        for ring in self.rings:
+            (x, y), rest = ring[0], ring[1:]
+            steps = []
+            for nx, ny in rest:
+                steps.append(f"{nx - x} {ny - y}")
+                x, y = nx, ny
+            parts.append(f"M{ring[0][0]} {ring[0][1]}l" + " ".join(steps).replace(" -", "-") + "z")
+        return "".join(parts)
 
     @property
     def bbox(self) -> tuple[int, int, int, int]:

@@ -23,7 +23,8 @@ from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.store import Store
 
 __all__ = ["OPTIONAL_SOURCES", "AreaValue", "MeasureRequest", "MeasureSource", "MeasureValues", "Polarity",
-           "format_value", "register_source", "registered_sources", "resolve_measure", "unregister_source"]
+           "check_level", "format_value", "register_source", "registered_sources", "resolve_measure",
+           "unregister_source"]
 
 Polarity = Literal["high_is_good", "low_is_good", "no_judgement"]
 
@@ -150,6 +151,7 @@ def resolve_measure(store: Store, request: MeasureRequest) -> MeasureValues:
 
 
 def check_level(level: str) -> Literal["icb", "region"]:
+    """``icb`` or ``region``; a clear error for any other level (maps shade areas, not trusts)."""
     if level not in ("icb", "region"):
         raise OpmodelError(f"Unknown map level '{level}'; expected icb or region.")
     return "icb" if level == "icb" else "region"

@@ -137,7 +137,7 @@ def _trusts(n: Any) -> str:
 def _resummed(store: Store, request: MeasureRequest, start: dt.date, agg: str, scale: float) -> dict[str, AreaValue]:
     from opmodel.metrics import metric_values
 
-    trusts = [r for r in metric_values(store, request.measure, level="trust", start=start, end=start)]
+    trusts = metric_values(store, request.measure, level="trust", start=start, end=start)
     placed = place_trusts(store, request.level, request.on, start, {r["org_code"] for r in trusts})
     sums: dict[str, list[float]] = {}
     for r in trusts:
