@@ -62,3 +62,11 @@ def test_quality_api_is_what_the_docs_promise() -> None:  # issue 22
     for name in ("consistency_across", "measure_across", "comparable_peers", "od_method_for", "truncate",
                  "legs_chart_spec"):
         assert name in variation.__all__
+
+
+def test_maps_api_is_what_the_docs_promise() -> None:  # issue 26
+    from opmodel import maps
+
+    for name in ("choropleth", "area_map", "region_map", "small_maps", "render_values", "register_source",
+                 "segment_share", "boundaries", "svg_to_png", "ATTRIBUTION"):
+        assert name in maps.__all__

@@ -56,6 +56,9 @@ app.add_typer(population_cli.app, name="population")
 from opmodel.cli import quality as quality_cli  # noqa: E402  (issue 22)
 
 app.add_typer(quality_cli.app, name="quality")  # opmodel quality show ORG | shmi
+from opmodel.cli import maps as maps_cli  # noqa: E402  (issue 26)
+
+maps_cli.register(app)  # opmodel map MEASURE --level icb|region [--on] [--period] --svg FILE [--png FILE]
 
 
 def _version(value: bool) -> None:

@@ -14,6 +14,7 @@ from opmodel.reports.formatting import display_name
 from opmodel.reports.model import Report
 from opmodel.reports.sections.accountability import accountability_lines
 from opmodel.reports.sections.kpis import kpi_summary
+from opmodel.reports.sections.maps import region_map_section
 from opmodel.reports.sections.oversight import OversightContext, oversight_context, oversight_position, peer_scores
 from opmodel.reports.sections.population import population_headline
 from opmodel.reports.sections.quality import quality_section
@@ -63,4 +64,5 @@ def build_report(store: Store, org: str, period: str, template: ReportTemplate |
         peer_scores=peers, peer_note=peer_note, accountability=lines, accountability_model=model,
         support=support_status(store, code), population=population_headline(store, code, level, on=per.end),
         quality=quality_section(store, code, level, on=per.end) if tpl.quality else None,  # issue 22
+        map=region_map_section(store, code, level, tpl.map, ctx),
         sources=data_sources(store, [k.metric for k in kpis] + (nof if level == "trust" else []), per.end))

@@ -16,6 +16,7 @@ __all__ = [
     "AccountabilityLine",
     "DataSource",
     "KpiRow",
+    "MapSection",
     "OversightPosition",
     "PeerScore",
     "PopulationHeadline",
@@ -135,6 +136,21 @@ class QualitySection(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+class MapSection(BaseModel):
+    """A map of the region's ICBs (issue 26): SVG, caption with the boundary attribution, data table."""
+
+    available: bool
+    measure: str
+    note: str | None = None
+    title: str = ""
+    caption: str = ""
+    svg: str | None = None
+    period: str | None = None
+    england: str | None = None
+    rows: list[dict[str, object]] = Field(default_factory=list)
+    attribution: str = ""
+
+
 class DataSource(BaseModel):
     publication: str
     files: list[str]
@@ -168,6 +184,7 @@ class Report(BaseModel):
     support: SupportStatus
     population: PopulationHeadline | None = None
     quality: QualitySection | None = None
+    map: MapSection | None = None  # issue 26: a region's ICBs
     sources: list[DataSource] = Field(default_factory=list)
 
     @property

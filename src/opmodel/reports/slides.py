@@ -34,6 +34,8 @@ def slide_titles(report: Report) -> list[str]:
     titles += ["Who holds it to account", "Support and open actions"]
     if report.population is not None:
         titles.append("Population health")
+    if report.map is not None and report.map.available:
+        titles.append("Map of the region's ICBs")  # issue 26
     titles.append("Data sources and licences")
     return titles
 
@@ -91,6 +93,14 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
                  + [f"{i['org_code']} {i['indicator']} ({i['period']}): {i['value']:.1f}"
                     f"; {str(i['compared'] or 'not compared').replace('_', ' ')}"
                     for i in report.population.indicators[:8] if isinstance(i.get("value"), int | float)])
+    if report.map is not None and report.map.available and report.map.svg:  # issue 26
+        from opmodel.maps import svg_to_png
+
+        slide = _blank(prs, next(titles))
+        pic = slide.shapes.add_picture(io.BytesIO(svg_to_png(report.map.svg)), Inches(0.6), Inches(1.2),
+                                       height=Inches(5.6))
+        pic._element.nvPicPr.cNvPr.set("descr", report.map.title)
+        _text(slide, report.map.caption, Inches(7.2), Inches(1.3), Inches(5.6), Inches(5.4), size=12)
     _table(prs, next(titles), ["Publication", "Periods", "Licence"],
            [[s.publication, f"{s.first_period} to {s.last_period}", s.licence] for s in report.sources])
     buf = io.BytesIO()

@@ -46,6 +46,8 @@ class ReportTemplate(BaseModel):
     measures: list[Measure] = Field(min_length=1)
     quality: bool = Field(default=True, description="Open the detail with quality and safety (CQC, SHMI, FFT, "
                                                     "infections).")
+    map: str | None = Field(default=None, description="Measure the region pack's map of ICBs is shaded by "
+                                                      "(e.g. segment_3_5, ae_4hr); none for no map.")
 
 
 def load_template(path: Path) -> ReportTemplate:

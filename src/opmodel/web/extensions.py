@@ -14,6 +14,7 @@ from opmodel.oversight import parse_period
 from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.views_accountability import org_accountability
+from opmodel.web.views_maps import area_page_map, overview_map
 from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
 from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
 from opmodel.web.views_population import population_section
@@ -23,7 +24,7 @@ __all__ = ["area_sections", "organisation_sections", "overview_sections"]
 
 
 def overview_sections(store: Store, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
-    return {"segments": segment_summary(store, memo)}
+    return {"segments": segment_summary(store, memo), "map": overview_map(store, on, memo)}
 
 
 def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         out["segment_missing"] = sorted(counted - {r.org_code for r in view.rows if r.final_segment is not None})
         out["segment_counted"] = len(counted)
         out["segment_coverage"] = view.coverage
+    out["map"] = area_page_map(store, code, kind, on, memo)
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     out["quality"] = area_quality(store, code, on, memo)  # issue 22
     if kind == "icb":
