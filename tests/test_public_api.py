@@ -51,3 +51,11 @@ def test_oversight_uncertainty_api() -> None:  # issue 12
 
     for name in ("league_uncertainty", "TrustPool", "league_ranges", "significant_change"):
         assert name in oversight.__all__
+
+
+def test_oversight_headline_api() -> None:  # issue 20: the result to quote, published first
+    from opmodel import oversight
+
+    for name in ("headline_results", "Headline", "Agreement", "attach_headlines", "headline_movement",
+                 "cutoff_rule", "whatif", "region_members", "OVERRIDE_SOURCES"):
+        assert name in oversight.__all__
