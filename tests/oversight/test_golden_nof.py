@@ -171,3 +171,17 @@ def test_domain_scores_within_001(runs_published_scores: dict[str, SegmentationR
                 assert got is not None and abs(got - want) <= 0.01 + 1e-9, (q, r.org_code, did, got, want)
                 checked += 1
     assert checked > 800
+
+
+def test_results_resting_on_a_published_score_say_so(runs: dict[str, SegmentationRun]) -> None:
+    """Issue 20 item 4: OF1035 (the CQC survey band) has no value, only NHS England's score; every result that
+    counts it is provisional and names it, and its score is labelled published."""
+    seen = 0
+    for q in QUARTERS:
+        for r in runs[q].results:
+            if "OF1035" in r.metrics_used:
+                seen += 1
+                assert r.scores["OF1035"].label == "published" and r.result_source == "provisional"
+                assert any(w.startswith("published metric scores used: ") and "OF1035" in w
+                           for w in r.provisional_reasons), (q, r.org_code)
+    assert seen >= 120

@@ -12,7 +12,16 @@ from collections import Counter
 
 import pytest
 
-from opmodel.oversight import Headline, headline_movement, headline_results, segment
+from opmodel.oversight import (
+    Headline,
+    PeriodInputs,
+    Policy,
+    SegmentationRun,
+    attach_headlines,
+    headline_movement,
+    headline_results,
+    segment,
+)
 from opmodel.register import suggest
 from opmodel.store import Store
 
@@ -141,3 +150,26 @@ def test_region_filter_on_segment_and_league(cli: Cli) -> None:
     assert all(r["peer_group"] == "acute" for r in league) and "RJ1" in {r["org_code"] for r in league}
     bad = cli("segment", "--period", Q3, "--region", "Y99")
     assert bad.exit_code == 1 and "Y56" in bad.stderr  # type: ignore[attr-defined]
+
+
+def test_attach_headlines_quotes_the_published_result_and_compares(inputs: dict[str, PeriodInputs],
+                                                                   runs: dict[str, SegmentationRun],
+                                                                   policy: Policy) -> None:
+    """From NHS England's CSV alone: every MH/community headline is the published OF5000/OF5002/rank, never the
+    computed figures, and the agreement compares the two (fast: no store)."""
+    for q in ("2025-26-Q1", "2025-26-Q3"):
+        run, given = runs[q], inputs[q]
+        attach_headlines(run, given, policy)
+        differs = 0
+        for r in run.results:
+            h = r.headline
+            assert h is not None and h.source == "published" and h.label == "published by NHS England"
+            seg, avg = given.get("OF5000", r.org_code), given.value("OF5002", r.org_code)
+            assert seg is not None and (h.segment, h.rank, h.average) == (int(seg.value or 0), seg.rank, avg)
+            assert h.agreement.computed_segment == r.adjusted_segment and h.rank_of == 61
+            if r.adjusted_segment != h.segment:
+                differs += 1
+                assert h.agreement.status == "different" and "segment" in h.agreement.differs_in
+        assert differs > 0  # the reconstruction differs for some: the headline is not the computed figure
+    rw1 = runs["2025-26-Q1"].by_org()["RW1"].headline
+    assert rw1 is not None and (rw1.segment, rw1.final_segment) == (3, 5)  # in the RSP: published segment 5
