@@ -50,7 +50,12 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     """A JSON row with the headline and agreement as flat columns, for tables and CSV."""
     h, a = row["headline"], row["agreement"]
     rank = None if h["rank"] is None else f"{h['rank']} of {h['rank_of']}" if h["rank_of"] else h["rank"]
-    return {**row, "headline_source": "published" if h["source"] == "published" else "provisional",
+    published = h["source"] == "published"
+    return {**row, "headline_source": "published" if published else "provisional",
+            # the published columns as the league page shows them (issue 23 item 7)
+            "published_segment": h["segment"] if published else None,
+            "published_rank": h["rank"] if published else None,
+            "published_average": h["average"] if published else None,
             "headline_segment": h["segment"], "headline_rank": rank, "headline_average": h["average"],
             "headline_publication": h["publication"], "agreement_status": a["status"],
             "agreement_reasons": "; ".join(x["text"] for x in a["reasons"])}
@@ -131,10 +136,12 @@ def league_cmd(period: PeriodOpt, framework: FrameworkOpt = None, peer_group: Gr
         err_console.print(f"coverage: {run.coverage_text()}", highlight=False)
         if run.comparison is not None:
             _print_comparison(run.comparison)
-    emit_rows(rows, fmt, ["peer_group", *_HEADLINE, "org_code", "org_name", "result_source", "rank", "rank_of",
-                          "adjusted_segment", "average_score", "financial_override", "final_segment",
-                          "agreement_status"]
-              + RANGE_COLUMNS + (_COMPARE if compare else []))  # issue 12: RANGE_COLUMNS
+    columns = (["peer_group", *_HEADLINE, "org_code", "org_name", "result_source", "rank", "rank_of",
+                "adjusted_segment", "average_score", "financial_override", "final_segment", "agreement_status",
+                "headline_publication", "published_segment", "published_rank", "published_average"]
+               if fmt is not Format.table else  # a table a terminal can show
+               [*_HEADLINE, "org_code", "org_name", "adjusted_segment", "average_score", "rank", "agreement_status"])
+    emit_rows(rows, fmt, columns + RANGE_COLUMNS + (_COMPARE if compare else []))  # issue 12: RANGE_COLUMNS
 
 
 def explain_cmd(org: Annotated[str, typer.Argument(help="ODS code, e.g. RW1.")], period: PeriodOpt,

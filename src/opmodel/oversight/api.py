@@ -119,6 +119,7 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
     if peer_group is not None:
         run.results = [r for r in run.results if r.peer_group == peer_group]
     if members is not None:
+        run.full_coverage = run.coverage  # the quarter's coverage, not the region's slice of it
         run.results = [r for r in run.results if r.org_code in members]
     return run
 

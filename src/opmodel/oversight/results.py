@@ -136,10 +136,14 @@ class SegmentationRun:
     # peer group -> the trusts the register places in it on the quarter's last day (set by ``segment``), so
     # the coverage can name the trusts with no result (issue 16 item 15).
     group_members: dict[str, list[str]] = field(default_factory=dict)
+    # The coverage of the whole quarter, kept when the results shown are cut to one region (issue 20).
+    full_coverage: dict[str, Any] | None = None
 
     @property
     def coverage(self) -> dict[str, Any]:
         """How many results are computed, provisional or published, per peer group (issue 11, item 7)."""
+        if self.full_coverage is not None:
+            return self.full_coverage
         out: dict[str, Any] = {}
         for r in self.results:
             g = out.setdefault(r.peer_group, {"organisations": 0, "computed": 0, "provisional": 0, "published": 0,
