@@ -141,7 +141,7 @@ def _publication(inputs: PeriodInputs, metric: str, org: str) -> tuple[str | Non
     return (f"{label}: {file_name}" if file_name else label), evidence
 
 
-def _not_held(policy: Policy, r: OrgResult, inputs: PeriodInputs, run: SegmentationRun) -> list[str]:
+def _not_held(policy: Policy, r: OrgResult, inputs: PeriodInputs, held: dict[str, set[str]]) -> list[str]:
     """Metrics in the trust's average under NHS England's rules that opmodel could not score for it."""
     missing = [m for m in r.metrics_expected if m not in r.metrics_used]
     published_scores = {m for m in missing if inputs.value(m, r.org_code) not in (None, policy.excluded_score)}
@@ -149,16 +149,15 @@ def _not_held(policy: Policy, r: OrgResult, inputs: PeriodInputs, run: Segmentat
         return sorted(published_scores)  # NHS England's own scores tell which ones it counted
     # No published metric score held (a league table or an extract): a metric none of the peer group holds
     # was certainly counted by NHS England for most of them.
-    held = {m for x in run.results if x.peer_group == r.peer_group for m in x.metrics_used}
-    return [m for m in missing if m not in held]
+    return [m for m in missing if m not in held.get(r.peer_group, set())]
 
 
 def _reasons(policy: Policy, r: OrgResult, run: SegmentationRun, inputs: PeriodInputs, seg: int | None,
-             avg: float | None, differs: list[str]) -> list[Reason]:
+             avg: float | None, differs: list[str], held: dict[str, set[str]]) -> list[Reason]:
     out: list[Reason] = []
     cap = policy.financial_override.cap
     if "average" in differs or "segment" in differs:
-        not_held = _not_held(policy, r, inputs, run)
+        not_held = _not_held(policy, r, inputs, held)
         if not_held:
             out.append(Reason("metrics_missing", f"metrics NHS England scored that opmodel holds no value for: "
                                                  f"{', '.join(not_held)}"))
@@ -207,7 +206,8 @@ def _published_override(policy: Policy, r: OrgResult, inputs: PeriodInputs) -> b
     return int(adjusted) > int(unadjusted)
 
 
-def _headline(policy: Policy, r: OrgResult, run: SegmentationRun, inputs: PeriodInputs) -> Headline:
+def _headline(policy: Policy, r: OrgResult, run: SegmentationRun, inputs: PeriodInputs,
+              held: dict[str, set[str]]) -> Headline:
     pub = policy.published
     seg_value = inputs.value(pub.adjusted, r.org_code)
     if seg_value is None:
@@ -233,7 +233,7 @@ def _headline(policy: Policy, r: OrgResult, run: SegmentationRun, inputs: Period
             differs.append("average")
         if rank is not None and r.rank != rank:
             differs.append("rank")
-        reasons = _reasons(policy, r, run, inputs, seg, avg, differs) if differs else []
+        reasons = _reasons(policy, r, run, inputs, seg, avg, differs, held) if differs else []
         agreement = Agreement("different" if differs else "equal", r.adjusted_segment, r.rank, r.rank_of,
                               r.average_score, r.result_source, tuple(differs), tuple(reasons))
     return Headline(r.org_code, r.org_name, r.peer_group, r.period, "published", seg, final, rank,
@@ -246,8 +246,11 @@ def attach_headlines(run: SegmentationRun, inputs: PeriodInputs, policy: Policy)
     Reads OF5000/OF5002/OF5003/OF5005/OF5007 and the published league rank only to *show* them: nothing here
     feeds back into the computed result.
     """
+    held: dict[str, set[str]] = {}  # peer group -> metrics any of its trusts is scored on
+    for x in run.results:
+        held.setdefault(x.peer_group, set()).update(x.metrics_used)
     for r in run.results:
-        r.headline = _headline(policy, r, run, inputs)
+        r.headline = _headline(policy, r, run, inputs, held)
 
 
 def headline_results(store: Store, period: str, framework: str | None = None,
