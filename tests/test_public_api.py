@@ -70,3 +70,11 @@ def test_maps_api_is_what_the_docs_promise() -> None:  # issue 26
     for name in ("choropleth", "area_map", "region_map", "small_maps", "render_values", "register_source",
                  "segment_share", "boundaries", "svg_to_png", "ATTRIBUTION"):
         assert name in maps.__all__
+
+
+def test_oversight_headline_api() -> None:  # issue 20: the result to quote, published first
+    from opmodel import oversight
+
+    for name in ("headline_results", "Headline", "Agreement", "attach_headlines", "headline_movement",
+                 "cutoff_rule", "whatif", "region_members", "OVERRIDE_SOURCES"):
+        assert name in oversight.__all__

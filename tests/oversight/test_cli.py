@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -43,12 +44,22 @@ def test_segment_json_contract(nof_store_path: Path) -> None:
 
 
 def test_segment_peer_group_filter_and_table(nof_store_path: Path) -> None:
+    """Acute Q1 is computed from the shipped derived values (issue 20 item 5); nothing is published for it, so
+    every acute row headlines the computed result, labelled provisional."""
     res = _run(nof_store_path, "segment", "--period", "2025-26-Q1", "--peer-group", "acute", "--format", "json")
-    assert res.exit_code == 0 and json.loads(res.stdout) == []
-    res = _run(nof_store_path, "league", "--period", "2025-26-Q2", "--format", "csv")
+    rows = json.loads(res.stdout)
+    assert res.exit_code == 0 and len(rows) == 129 and {r["peer_group"] for r in rows} == {"acute"}
+    assert {r["headline"]["source"] for r in rows} == {"computed"} and all(r["headline"]["provisional"] for r in rows)
+    assert {r["agreement"]["status"] for r in rows} == {"not_published"}
+    assert sum("OF1013" in r["metrics_used"] for r in rows) >= 100  # A&E April-June 2025 pooled
+    res = _run(nof_store_path, "league", "--period", "2025-26-Q2", "--peer-group", "mental_health_community",
+               "--format", "csv")
     lines = res.stdout.splitlines()
-    assert res.exit_code == 0 and lines[0].startswith("peer_group,rank") and len(lines) == 62
-    assert lines[1].split(",")[1] == "1"
+    header = lines[0].split(",")
+    assert res.exit_code == 0 and header[:5] == ["peer_group", "headline_source", "headline_segment",
+                                                  "headline_rank", "headline_average"] and len(lines) == 62
+    first = dict(zip(header, next(csv.reader([lines[1]])), strict=False))
+    assert first["headline_source"] == "published" and first["headline_rank"] == "1 of 61"
 
 
 def test_bad_period_and_unknown_org_and_group(nof_store_path: Path) -> None:
@@ -66,14 +77,15 @@ def test_runs_stored_with_hashes_idempotently(nof_store: Store) -> None:
     a = segment(nof_store, "2025-26-Q2")
     segment(nof_store, "2025-26-Q2")
     runs = list_runs(nof_store, "nof-2025-26", "2025-26-Q2")
-    assert len(runs) == 1 and runs[0]["organisations"] == 61
+    assert len(runs) == 1 and runs[0]["organisations"] == 61 + 129  # MH/community CSV + shipped acute values
     assert runs[0]["inputs_sha256"] == a.inputs_sha256 and runs[0]["policy_sha256"] == a.policy_sha256
     stored = nof_store.rows("SELECT org_code, adjusted_segment FROM oversight_results WHERE run_id = ?",
                             [runs[0]["run_id"]])
     assert {r["org_code"]: r["adjusted_segment"] for r in stored} == {r.org_code: r.adjusted_segment
                                                                      for r in a.results}
     srcs = nof_store.rows("SELECT source_hashes FROM oversight_runs")[0]["source_hashes"]
-    assert json.loads(srcs) == a.source_hashes and len(a.source_hashes) == 1
+    assert json.loads(srcs) == a.source_hashes and len(a.source_hashes) == 2  # the CSV's sha256 + shipped file
+    assert "shipped:nof_inputs.csv" in a.source_hashes
 
 
 def test_explain_deficit_cap_in_plain_words(nof_store: Store, nof_store_path: Path) -> None:
@@ -87,7 +99,8 @@ def test_explain_deficit_cap_in_plain_words(nof_store: Store, nof_store_path: Pa
     b1 = d["boundaries"][0]
     # Issue 16 item 16: the boundary text agrees with the segment (2.07 is in segment 1: already reached).
     assert b1["segment"] == 1 and "cut-off" in b1["basis"] and d["unadjusted_segment"] == 1
-    assert b1["reach_with_average"] >= d["average_score"] == 2.01 and d["published_average_score"] == 2.06
+    # 1.99 from values (issue 20 item 3: OF1084/OF1061 ordered by value, no longer by the published rank)
+    assert b1["reach_with_average"] >= d["average_score"] == 1.99 and d["published_average_score"] == 2.06
     assert b1["text"].endswith("(already reached)")
     res = _run(nof_store_path, "explain", "RWR", "--period", "2025-26-Q3")
     assert res.exit_code == 0 and "because of the deficit cap" in res.stdout
@@ -106,14 +119,17 @@ def test_explain_segment5_and_change_reason(nof_store: Store) -> None:
 def test_whatif_lists_changed_organisations(nof_store: Store, nof_store_path: Path) -> None:
     d = whatif(nof_store, "2025-26-Q3", ["segmentation.cutoffs.2025-26-Q3=[1.9, 2.2, 2.5]"])
     assert d["cutoffs_after"] == [1.9, 2.2, 2.5] and d["cutoffs_source_after"] == "policy"
-    assert d["changed"] and all(c["adjusted_before"] != c["adjusted_after"] or c["final_before"] != c["final_after"]
-                                for c in d["changed"])
+    moved = [c for c in d["changed"] if c["change"] == "average or segment"]
+    assert moved and all(c["adjusted_before"] != c["adjusted_after"] or c["final_before"] != c["final_after"]
+                         for c in moved)
+    # Issue 20 item 6: rank-only changes are listed too, each with its ranks before and after.
+    assert all(c["rank_before"] != c["rank_after"] for c in d["changed"] if c["change"] == "rank only")
     assert all(c["adjusted_after"] >= c["adjusted_before"] for c in d["changed"])  # stricter cut-offs only worsen
     none = whatif(nof_store, "2025-26-Q3", ["metrics.OF1084.weight=1"])
     assert none["changed"] == []
     res = _run(nof_store_path, "whatif", "--period", "2025-26-Q3", "--set", "financial_override.enabled=false",
                               "--format", "json")
-    lifted = json.loads(res.stdout)["changed"]
+    lifted = [c for c in json.loads(res.stdout)["changed"] if c["change"] == "average or segment"]
     assert {c["org_code"] for c in lifted} >= {"RWR", "RAT"}
     assert all(c["adjusted_after"] < c["adjusted_before"] for c in lifted)
 
@@ -137,9 +153,13 @@ def test_metrics_load_then_segment_in_a_store_without_defaults(empty_store: Stor
     report = load_files(empty_store, [NOF_CSV])
     assert report.files[0].status == "loaded" and report.files[0].inserted == 6639
     run = segment(empty_store, "2025-26-Q1")
-    assert len(run.results) == 61 and sum(r.final_segment == 5 for r in run.results) == 3
-    assert all(r.result_source == "provisional" and r.segment_source == "computed_partial_pool" for r in run.results)
-    assert sum(r.adjusted_segment == r.published["adjusted"] for r in run.results) == 60
+    mh = [r for r in run.results if r.peer_group == "mental_health_community"]
+    assert len(mh) == 61 and sum(r.final_segment == 5 for r in mh) == 3
+    assert all(r.result_source == "provisional" and r.segment_source == "computed_partial_pool" for r in mh)
+    # The headline is NHS England's published result for all 61 (issue 20); the reconstruction beside it.
+    assert all(r.headline is not None and r.headline.source == "published" for r in mh)
+    assert sum(r.headline.segment == r.published["adjusted"] for r in mh if r.headline) == 61
+    assert {r.peer_group for r in run.results} == {"mental_health_community", "acute", "ambulance"}
 
 
 def test_bad_policy_file_rejected_naming_file_line_and_element(nof_store_path: Path, tmp_path: Path) -> None:

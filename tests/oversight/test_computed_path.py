@@ -25,8 +25,10 @@ from opmodel.oversight import (
 
 from .conftest import QUARTERS, metric_values_only
 
-# Measured on the real file (docs/decisions.md): averages within 0.1, adjusted segments equal, ranks equal.
-AGREEMENT = {"2025-26-Q1": (59, 57, 24), "2025-26-Q2": (60, 55, 24), "2025-26-Q3": (60, 46, 23)}
+# Floors, not pins (issue 20 item 7): measured on the real file (docs/decisions.md, issue 20) averages within
+# 0.1 59/60/60, adjusted segments equal 57/55/46, ranks equal 26/26/23. A test that failed only when these
+# numbers changed would pin the code's own output; these fail when the reconstruction gets worse.
+AGREEMENT_FLOOR = {"2025-26-Q1": (58, 55, 20), "2025-26-Q2": (59, 53, 20), "2025-26-Q3": (59, 44, 19)}
 
 
 def _values_inputs(nof_rows: list[MetricRow], policy: Policy, q: str) -> PeriodInputs:
@@ -60,7 +62,7 @@ def test_agreement_with_published_and_every_difference_explained(
                        (("average", "OF5002"), ("unadjusted", "OF5003"), ("adjusted", "OF5000"))}
     summary = compare_published(run, full, policy)
     got = (summary["averages_within_0_1"], summary["segments_equal"], summary["ranks_equal"])
-    assert got == AGREEMENT[q]
+    assert all(g >= f for g, f in zip(got, AGREEMENT_FLOOR[q], strict=True)), got
     assert summary["compared"] == 61 and summary["equal"] + summary["different"] == 61
     for r in run.results:
         c = r.comparison
@@ -83,14 +85,22 @@ def test_ranks_follow_the_rule_so_differences_come_from_averages_and_segments(
         assert competition_ranks(keys) == {r.org_code: r.rank for r in run.results}
 
 
+def _copy(base: PeriodInputs) -> PeriodInputs:
+    return PeriodInputs(period=base.period, orgs=base.orgs, values={m: dict(v) for m, v in base.values.items()})
+
+
+_FIELDS = ("average_unrounded", "unadjusted_segment", "adjusted_segment", "final_segment", "rank", "domain_scores",
+           "domain_segments", "result_source", "metrics_used")
+
+
 def test_doctored_published_answers_move_no_computed_figure(inputs: dict[str, PeriodInputs],
                                                             policy: Policy) -> None:
-    """OF5000, OF5002, OF5003 and OF4xxx changed at random in the input: every computed figure is unchanged."""
+    """OF5000, OF5002, OF5003, OF4xxx and every per-metric published rank changed at random in the input:
+    every computed figure is unchanged (issue 11; issue 20 item 7 adds the ranks)."""
     base = inputs["2025-26-Q3"]
-    doctored = PeriodInputs(period=base.period, orgs=base.orgs,
-                            values={m: dict(v) for m, v in base.values.items()})
+    doctored = _copy(base)
     rng = random.Random(11)
-    touched = 0
+    touched = ranks = 0
     for metric, per_org in doctored.values.items():
         if metric in {"OF5000", "OF5003"} or metric.startswith("OF41"):
             for org in per_org:
@@ -100,12 +110,62 @@ def test_doctored_published_answers_move_no_computed_figure(inputs: dict[str, Pe
             for org in per_org:
                 per_org[org] = InputValue(round(rng.uniform(1, 4), 2))
                 touched += 1
-    assert touched > 600
+        else:
+            for org, v in per_org.items():
+                if v.rank is not None:  # the published per-metric rank (OF0084's "Rank", ...): shuffled
+                    per_org[org] = InputValue(v.value, rng.randint(1, 61), v.evidence, v.publication)
+                    ranks += 1
+    assert touched > 600 and ranks > 1000
     a, b = run_segmentation(policy, base), run_segmentation(policy, doctored)
     assert a.cutoffs.values == b.cutoffs.values and a.domain_cutoffs == b.domain_cutoffs
     for ra, rb in zip(a.results, b.results, strict=True):
-        fields = ("average_unrounded", "unadjusted_segment", "adjusted_segment", "final_segment", "rank",
-                  "domain_scores", "domain_segments", "result_source", "metrics_used")
-        assert [getattr(ra, f) for f in fields] == [getattr(rb, f) for f in fields], ra.org_code
+        assert [getattr(ra, f) for f in _FIELDS] == [getattr(rb, f) for f in _FIELDS], ra.org_code
         assert {m: s.score for m, s in ra.scores.items()} == {m: s.score for m, s in rb.scores.items()}
     assert any(ra.published != rb.published for ra, rb in zip(a.results, b.results, strict=True))
+
+
+def test_doctored_deficit_flags_move_exactly_the_override(inputs: dict[str, PeriodInputs], policy: Policy) -> None:
+    """OF5004 is an input (§1.5): flipping one trust's flag moves its adjusted segment to max(unadjusted, 3)
+    or back, and nothing else but league ranks; the override names its source."""
+    base = inputs["2025-26-Q3"]
+    a = run_segmentation(policy, base)
+    cap = policy.financial_override.cap
+    free = next(r for r in a.results if not r.financial_override and (r.unadjusted_segment or 9) < cap)
+    capped = next(r for r in a.results if r.financial_override and (r.unadjusted_segment or 9) < cap)
+    doctored = _copy(base)
+    for code, flag in ((free.org_code, 1.0), (capped.org_code, 0.0)):
+        doctored.values["OF5004"][code] = InputValue(flag)
+    b = run_segmentation(policy, doctored).by_org()
+    assert b[free.org_code].financial_override and b[free.org_code].adjusted_segment == cap
+    assert not b[capped.org_code].financial_override
+    assert b[capped.org_code].adjusted_segment == capped.unadjusted_segment
+    for r in a.results:
+        assert b[r.org_code].override_source == "published"
+        assert b[r.org_code].average_unrounded == r.average_unrounded
+        assert b[r.org_code].unadjusted_segment == r.unadjusted_segment
+        if r.org_code not in (free.org_code, capped.org_code):
+            assert b[r.org_code].adjusted_segment == r.adjusted_segment, r.org_code
+    # Given by the user (a what-if), the flag says so and the result is provisional.
+    doctored.values["OF5004"][free.org_code] = InputValue(1.0, None, "user")
+    c = run_segmentation(policy, doctored).by_org()[free.org_code]
+    assert c.override_source == "user" and any("given by the user" in w for w in c.provisional_reasons)
+
+
+def test_cutoff_pool_is_the_quartiles_of_the_pooled_averages(inputs: dict[str, PeriodInputs], policy: Policy) -> None:
+    """§1.4: the cut-offs are the quartiles of every pooled average, computed and published; adding a trust
+    held only by its published average moves them as the quartiles of the larger pool say, and the pool
+    counts against the §1.1 sizes name what is missing."""
+    from opmodel.oversight import OrgInfo, quartile_cutoffs
+
+    base = inputs["2025-26-Q3"]
+    a = run_segmentation(policy, base)
+    pooled = [float(r.average_score) for r in a.results if r.average_score is not None]
+    assert a.cutoffs.values == quartile_cutoffs(pooled) and a.cutoffs.pool == {"computed": 61, "published": 0,
+                                                                                "missing": 144}
+    more = _copy(base)
+    more.orgs = {**base.orgs, "ZZ1": OrgInfo("ZZ1", "A trust held by its average", "acute")}
+    more.values.setdefault("OF5002", {})["ZZ1"] = InputValue(3.9)
+    b = run_segmentation(policy, more)
+    assert b.cutoffs.values == quartile_cutoffs([*pooled, 3.9]) != a.cutoffs.values
+    assert b.cutoffs.pool == {"computed": 61, "published": 1, "missing": 143}
+    assert "acute 133" in b.cutoffs.note and "ambulance 10" in b.cutoffs.note

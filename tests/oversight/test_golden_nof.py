@@ -17,20 +17,42 @@ from .conftest import QUARTERS
 NOF_QUARTER = {"2025-26-Q1": "Q1 2025/26", "2025-26-Q2": "Q2 2025/26", "2025-26-Q3": "Q3 2025/26"}
 
 
-@pytest.mark.parametrize("metric", ["OF1084", "OF1061"])
-def test_staff_survey_scores_recomputed_exactly(metric: str, runs: dict[str, SegmentationRun],
-                                                 published: dict[tuple[str, str, str], MetricRow]) -> None:
-    """Methodology §1.3: ranked within the peer group, (1, 4) bookends, ties at the best position."""
-    checked = 0
+@pytest.mark.parametrize(("metric", "raw"), [("OF1084", "OF0084"), ("OF1061", "OF0061")])
+def test_staff_survey_scores_from_values_agree_with_published_up_to_rounded_ties(
+        metric: str, raw: str, runs: dict[str, SegmentationRun],
+        published: dict[tuple[str, str, str], MetricRow]) -> None:
+    """§1.3, every score from its value (issue 20 item 3): ranked within the peer group by the value, (1, 4)
+    bookends, equal values at the best position. NHS England ranks the unrounded values, so a trust whose
+    2-dp value is unique in the group scores exactly the published score, and a tied trust scores the best
+    published score of its tie (never worse). The published per-metric rank is not read."""
+    unique = 0
     for q in QUARTERS:
-        for r in runs[q].results:
+        results = runs[q].results
+        values = {r.org_code: published[(NOF_QUARTER[q], raw, r.org_code)].value for r in results}
+        pub = {r.org_code: published[(NOF_QUARTER[q], metric, r.org_code)].value for r in results}
+        for r in results:
             s = r.scores[metric]
-            assert s.source == "computed"
+            assert s.source == "computed" and s.score is not None, (q, r.org_code)
+            tie = [c for c, v in values.items() if v == values[r.org_code]]
+            best = min(pub[c] or 9.0 for c in tie)
+            assert round_half_up(s.score) == pytest.approx(best, abs=1e-9), (q, r.org_code)
+            unique += len(tie) == 1
+    assert unique >= 3 * 25  # OF1084: 26 of 61 values unique per quarter; those equal NHS England exactly
+
+
+@pytest.mark.parametrize("metric", ["OF1084", "OF1061"])
+def test_published_rank_orders_scores_only_when_asked(metric: str,
+                                                      runs_published_scores: dict[str, SegmentationRun],
+                                                      published: dict[tuple[str, str, str], MetricRow]) -> None:
+    """``--use-published-scores``: NHS England's per-metric rank orders the values, reproducing every
+    published score, and each score says it rests on a published figure (and the result is provisional)."""
+    for q in QUARTERS:
+        for r in runs_published_scores[q].results:
+            s = r.scores[metric]
+            assert s.source == "published" and "published rank" in s.note
             want = published[(NOF_QUARTER[q], metric, r.org_code)].value
-            assert s.score is not None and want is not None
-            assert round_half_up(s.score) == pytest.approx(want, abs=1e-9), (q, r.org_code)
-            checked += 1
-    assert checked == 183  # 61 trusts x 3 quarters (the 244 of the methodology includes Q4)
+            assert s.score is not None and round_half_up(s.score) == pytest.approx(want, abs=1e-9), (q, r.org_code)
+            assert r.result_source == "provisional" and any(metric in why for why in r.provisional_reasons)
 
 
 def test_finance_scores_recomputed_from_values(runs: dict[str, SegmentationRun],
@@ -149,3 +171,17 @@ def test_domain_scores_within_001(runs_published_scores: dict[str, SegmentationR
                 assert got is not None and abs(got - want) <= 0.01 + 1e-9, (q, r.org_code, did, got, want)
                 checked += 1
     assert checked > 800
+
+
+def test_results_resting_on_a_published_score_say_so(runs: dict[str, SegmentationRun]) -> None:
+    """Issue 20 item 4: OF1035 (the CQC survey band) has no value, only NHS England's score; every result that
+    counts it is provisional and names it, and its score is labelled published."""
+    seen = 0
+    for q in QUARTERS:
+        for r in runs[q].results:
+            if "OF1035" in r.metrics_used:
+                seen += 1
+                assert r.scores["OF1035"].label == "published" and r.result_source == "provisional"
+                assert any(w.startswith("published metric scores used: ") and "OF1035" in w
+                           for w in r.provisional_reasons), (q, r.org_code)
+    assert seen >= 120

@@ -52,19 +52,24 @@ def combined(combined_inputs: PeriodInputs, policy: Policy) -> SegmentationRun:
     return run_segmentation(policy, combined_inputs)
 
 
-def test_check_values_reported_as_published(combined: SegmentationRun) -> None:
+def test_published_only_inputs_keep_the_check_values(combined: SegmentationRun) -> None:
+    """The published-result path (no metric value held for a trust: the extract read on its own, without the
+    shipped derived values). The acute *computed* path is tested in test_headline.py and
+    test_acute_computed.py, on the store, where removing the derived values makes those tests fail."""
     by = combined.by_org()
     rj1, rcx, rx1 = by["RJ1"], by["RCX"], by["RX1"]
     assert (rj1.final_segment, rj1.rank, rj1.rank_of, rj1.average_score) == (1, 10, 134, 1.67)
     assert (rj1.average_source, rj1.segment_source, rj1.rank_source) == ("published", "published", "published")
     assert rj1.published_result and rj1.metric_count == 0 and rj1.evidence == "third-party"
-    assert not rj1.financial_override and rj1.override_source == "published" and rj1.unadjusted_segment == 1
+    assert not rj1.financial_override and rj1.override_source == "third-party" and rj1.unadjusted_segment == 1
     assert (rcx.final_segment, rcx.rank, rcx.average_score, rcx.financial_override) == (4, 133, 3.22, True)
     assert (rx1.final_segment, rx1.rank) == (4, 132)
     assert rj1.domain_segments == {"access": 1, "patient_safety": 1, "finance": 1, "people": 1, "effectiveness": 1}
 
 
-def test_every_published_row_kept_as_published(combined: SegmentationRun, extract: dict[str, dict[str, str]]) -> None:
+def test_every_published_only_row_kept_as_published(combined: SegmentationRun,
+                                                   extract: dict[str, dict[str, str]]) -> None:
+    """Published-result path: a trust with nothing but published figures keeps them (see the test above)."""
     by = combined.by_org()
     assert len(extract) == 130
     for code, row in extract.items():

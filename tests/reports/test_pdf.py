@@ -38,12 +38,14 @@ def test_trust_segment_is_the_oversight_result(reports: dict[str, Report], repor
 
     ov = reports["RJ1"].oversight
     ex = explain(report_store, "RJ1", PERIOD)
-    assert ov.available and ov.segment == ex["final_segment"] and ov.rank == ex["rank"]
-    # Likely ranges from the league resampling (issue 12) reach the board pack.
-    assert ov.likely_range_rank is not None and ov.rank is not None
+    # The headline is NHS England's published result (issue 20); the reconstruction is beside it.
+    assert ov.available and ov.segment == ex["headline"]["final_segment"] and ov.rank == ex["headline"]["rank"]
+    assert ov.headline_source == "published" and ov.reconstruction and f"rank {ex['rank']} of" in ov.reconstruction
+    # Likely ranges of the reconstruction (issue 12) reach the board pack, labelled as such.
+    assert ov.likely_range_rank is not None and ex["rank"] is not None
     lo, hi = ov.likely_range_rank
-    assert lo <= ov.rank <= hi
-    assert ov.likely_range_note.startswith(f"likely rank {lo} to {hi} of {ov.rank_of}; ")
+    assert lo <= ex["rank"] <= hi
+    assert ov.likely_range_note.startswith(f"likely range of the reconstruction: likely rank {lo} to {hi} of ")
     assert "% chance of segment" in ov.likely_range_note
     assert ov.boundary and ov.movement and ov.override_text
 

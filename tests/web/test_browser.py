@@ -80,7 +80,7 @@ def test_open_a_league_table_filter_sort_and_download_it(page: Page, live_server
     download = info.value
     assert download.suggested_filename == "league-2025-26-Q3-Y56.csv"
     lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("rank,rank_of,org_code")
+    assert lines[0].startswith("headline_source,headline_segment,headline_rank,headline_rank_of,headline_average,")
     assert len(lines) == count + 1
     assert all(",Y56," in line for line in lines[1:])
 

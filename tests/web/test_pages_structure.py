@@ -62,15 +62,19 @@ def test_rj1_profile_shows_icb_region_and_history(client: TestClient) -> None:
 
 
 def test_rj1_profile_shows_its_segment(client: TestClient) -> None:
-    """Issue 7's "done when": RJ1's segment, computed (issue 11) from the shipped derived Q3 statistics."""
+    """Issue 7's "done when": RJ1's segment, NHS England's published one first (issue 20), the reconstruction
+    computed from the shipped derived Q3 statistics (issue 11) beside it."""
     html = client.get("/organisations/RJ1").text
     badge = re.search(r'<p[^>]*id="segment-badge"[^>]*>(.*?)</p>', html, re.S)
-    assert badge is not None and "Segment 1" in badge.group(1) and "of 129 acute trusts" in badge.group(1)
+    assert badge is not None and "Segment 1" in badge.group(1) and "ranked 10 of 134 acute trusts" in badge.group(1)
     assert "Oversight segment, 2025-26-Q3" in html
+    head = re.search(r'<p id="headline-source">(.*?)</p>', html, re.S)
+    assert head is not None and "Published by NHS England" in head.group(1) and "1.67" in head.group(1)
     source = re.search(r'<p id="result-source">(.*?)</p>', html, re.S)
     assert source is not None and "provisional" in source.group(1) and "average 1.67, segment 1" in source.group(1)
     api = client.get("/api/v1/organisations/RJ1/oversight").json()
     assert api["explanation"]["final_segment"] == 1 and api["explanation"]["result_source"] == "provisional"
+    assert api["headline"]["source"] == "published" and api["headline"]["rank"] == 10
 
 
 def test_overview_is_the_home_page_with_real_counts(client: TestClient) -> None:

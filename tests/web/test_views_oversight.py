@@ -6,9 +6,10 @@ import csv
 import io
 
 import pytest
+from fastapi.testclient import TestClient
 
 from opmodel.errors import UnknownCodeError
-from opmodel.oversight import league, segment
+from opmodel.oversight import segment
 from opmodel.store import Store
 from opmodel.web.views_oversight import (
     league_csv,
@@ -21,47 +22,59 @@ from opmodel.web.views_oversight import (
 
 def test_periods_are_the_quarters_loaded(store: Store, empty_store: Store) -> None:
     assert periods_available(store) == ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3"]
-    # A fresh store computes acute Q3 from the shipped derived statistics (issue 11, item 3).
-    assert periods_available(empty_store) == ["2025-26-Q3"]
+    # A fresh store computes acute Q1–Q3 (and ambulance Q1) from the shipped derived statistics (issue 11
+    # item 3, issue 20 item 5); nothing is published in it, so every headline is computed, provisional.
+    assert periods_available(empty_store) == ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3"]
     fresh = segment_summary(empty_store)
     assert fresh is not None and set(fresh.by_peer_group) == {"Acute"}
-    assert sum(fresh.by_peer_group["Acute"].values()) == 129
+    assert sum(fresh.by_peer_group["Acute"].values()) == 129 and fresh.headline_sources == {"computed": 129}
 
 
 def test_league_defaults_to_the_latest_quarter_in_engine_order(store: Store) -> None:
     vm = league_view(store)
     assert vm.period == "2025-26-Q3"
     assert vm.previous_period == "2025-26-Q2"
-    engine = league(segment(store, "2025-26-Q3", save=False))
-    assert [r.org_code for r in vm.rows] == [r.org_code for r in engine]
-    assert [r.final_segment for r in vm.rows] == [r.final_segment for r in engine]
-    assert len(vm.rows) == 191  # 61 MH/community (NHS England) + 129 acute + 1 ambulance (third-party extract)
-
-
-def test_movement_compares_with_the_previous_quarter(store: Store) -> None:
-    vm = league_view(store)
-    before = {r.org_code: r.final_segment for r in league(segment(store, "2025-26-Q2", save=False))}
+    engine = segment(store, "2025-26-Q3", save=False).by_org()
+    # In NHS England's published order (issue 20): peer group, then the published league rank.
+    keys = [(r.peer_group, r.headline_rank or 10**9, r.org_code) for r in vm.rows]
+    assert keys == sorted(keys)
     for r in vm.rows:
-        prev = before.get(r.org_code)
-        if r.final_segment is None:
-            assert r.movement == "none"
-        elif prev is None:
-            assert r.movement == "new"
-        else:
-            expected = "improved" if r.final_segment < prev else "worsened" if r.final_segment > prev else "unchanged"
-            assert r.movement == expected, r.org_code
+        h = engine[r.org_code].headline
+        assert h is not None and (r.headline_segment, r.headline_rank, r.headline_average) == (h.segment, h.rank,
+                                                                                              h.average)
+        assert r.final_segment == engine[r.org_code].final_segment  # the computed result beside it
+    assert len(vm.rows) == 191  # 61 MH/community (NHS England) + 129 acute + 1 ambulance (third-party extract)
+    assert {r.headline_source for r in vm.rows} == {"published"}
+
+
+def test_movement_compares_like_with_like(store: Store) -> None:
+    """Issue 20 item 2: NHS England's segments where both quarters are published (12 better, 2 worse, 47 the
+    same for MH/community Q2 -> Q3, as NHS England's CSV gives), else the computed ones under one rule."""
+    vm = league_view(store)
+    before = segment(store, "2025-26-Q2", save=False).by_org()
+    published = [r for r in vm.rows if r.movement_basis == "published"]
+    assert len(published) == 61 and {r.peer_group for r in published} == {"mental_health_community"}
+    for r in published:
+        h = before[r.org_code].headline
+        assert h is not None and r.previous_segment == h.segment
+        want = ("improved" if r.headline_segment < h.segment else "worsened" if r.headline_segment > h.segment
+                else "unchanged")  # type: ignore[operator]
+        assert r.movement == want, r.org_code
+    sm = segment_summary(store)
+    assert sm is not None and sm.movement_by_basis["published"] == {"unchanged": 47, "improved": 12, "worsened": 2}
+    assert all(r.movement_basis == "computed" for r in vm.rows if r.peer_group == "acute" and r.movement != "new")
     assert league_view(store, period="2025-26-Q1").previous_period is None
 
 
 def test_filters_and_sorting(store: Store) -> None:
     london = league_view(store, region="y56", sort="average", order="desc")
     assert london.rows and {r.region for r in london.rows} == {"Y56"}
-    averages = [r.average_score for r in london.rows if r.average_score is not None]
+    averages = [r.headline_average for r in london.rows if r.headline_average is not None]
     assert averages == sorted(averages, reverse=True)
     by_name = league_view(store, sort="name")
     assert [r.org_name.lower() for r in by_name.rows] == sorted(r.org_name.lower() for r in by_name.rows)
     with pytest.raises(UnknownCodeError):
-        league_view(store, period="2025-26-Q1", peer_group="acute")  # no acute inputs before Q3
+        league_view(store, period="2025-26-Q2", peer_group="ambulance")  # no ambulance inputs in Q2
     with pytest.raises(UnknownCodeError):
         league_view(store, sort="bogus")
     with pytest.raises(UnknownCodeError):
@@ -98,7 +111,9 @@ def test_org_oversight_explains_and_places_metrics_among_peers(store: Store) -> 
     for m in stats:
         assert m.peer_q1 is not None and m.peer_median is not None and m.peer_q3 is not None
         assert m.peer_q1 <= m.peer_median <= m.peer_q3
-    assert org_oversight(store, "RJ1", period="2025-26-Q2") is None  # acute: no inputs before Q3
+    assert org_oversight(store, "RYF", period="2025-26-Q2") is None  # ambulance: no Q2 inputs
+    q2 = org_oversight(store, "RJ1", period="2025-26-Q2")  # acute Q2 computed (issue 20 item 5)
+    assert q2 is not None and q2.headline["source"] == "computed" and q2.agreement["status"] == "not_published"
 
 
 def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
@@ -107,8 +122,10 @@ def test_league_states_coverage_result_source_and_why_new(store: Store) -> None:
     assert "acute: 129 provisional of 129 (5 missing of 134: REN, RGM, RP4, RPY, RRJ)" in vm.coverage
     assert {r.result_source for r in vm.rows} == {"provisional"}
     assert all(r.metrics_expected == 18 and 0 < r.metrics_used <= 18 for r in vm.rows)
-    assert all(r.movement == "new" for r in vm.rows) and "no result for 2025-26-Q2" in vm.new_reason
-    assert next(r for r in vm.rows if r.org_code == "RJ1").published_average == 1.67
+    assert all(r.movement == "new" or r.movement_basis == "computed" for r in vm.rows)
+    rj1 = next(r for r in vm.rows if r.org_code == "RJ1")
+    assert rj1.published_average == 1.67 and rj1.headline_average == 1.67 and rj1.headline_rank == 10
+    assert rj1.agreement == "different" and "average" in rj1.agreement_text
 
 
 def test_profile_says_computed_or_provisional_with_coverage_and_published_comparison(store: Store) -> None:
@@ -164,3 +181,29 @@ def test_profile_published_comparison_shows_the_published_rank(store: Store) -> 
     assert rj1 is not None and rj1.explanation["published_rank"] == 10
     row = next(r for r in league_view(store, "2025-26-Q3").rows if r.org_code == "RWR")
     assert (row.rank, row.published_rank) == (33, 31)
+
+
+def test_rjz_profile_and_league_headline_the_published_segment(client: TestClient) -> None:
+    """Issue 20 "done when": RJZ's profile and league headline NHS England's published segment 3 and show the
+    computed 4 beside it with the reason; the league CSV carries the published columns (issue 23 item 7)."""
+    import re
+
+    html = client.get("/organisations/RJZ").text
+    badge = re.search(r'<p[^>]*id="segment-badge"[^>]*>(.*?)</p>', html, re.S)
+    assert badge is not None and "Segment 3" in badge.group(1) and "ranked 89 of 134" in badge.group(1)
+    beside = re.search(r'<p id="reconstruction">(.*?)</p>', html, re.S)
+    assert beside is not None and "segment 4" in beside.group(1) and "It differs in segment" in beside.group(1)
+    assert "metrics NHS England scored that opmodel holds no value for" in beside.group(1)
+    page = client.get("/league", params={"peer_group": "acute", "region": "Y56"}).text
+    row = re.search(r'<tr class="nhsuk-table__row">((?:(?!</tr>).)*?RJZ.*?)</tr>', page, re.S)
+    assert row is not None and "Segment 3" in row.group(1) and "Published by NHS England" in row.group(1)
+    assert "segment 4, 2.85" in row.group(1) and "different (segment" in row.group(1)
+    table = list(csv.DictReader(io.StringIO(client.get("/league.csv", params={"peer_group": "acute"}).text)))
+    rjz = next(r for r in table if r["org_code"] == "RJZ")
+    assert (rjz["headline_source"], rjz["headline_segment"], rjz["headline_rank"]) == ("published", "3", "89")
+    assert (rjz["published_segment"], rjz["published_rank"], rjz["published_average"]) == ("3", "89", "2.59")
+    assert "nof_q3_2025-26_trust_extract.csv" in rjz["publication"] and rjz["adjusted_segment"] == "4"
+    home = client.get("/").text
+    moved = re.search(r'<ul class="nhsuk-list" id="movement-published">(.*?)</ul>', home, re.S)
+    assert moved is not None
+    assert [int(n) for n in re.findall(r": (\d+)</li>", moved.group(1))] == [12, 2, 47]

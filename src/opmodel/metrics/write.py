@@ -8,8 +8,9 @@ record-level derivation (``records.publish``). Flow, in one transaction:
 2. the rows are checked (finite numbers, no negative counts, numerator within denominator
    for percentages, period order, an organisation code) and staged in a temporary table;
    duplicate keys are refused;
-3. merge: new (metric, organisation, period) keys are inserted; unchanged numbers keep their
-   original source; changed numbers replace the old ones and the change is recorded in
+3. merge: new (metric, organisation, period) keys are inserted; unchanged rows keep their
+   original source; changed rows (a number, or an attribute in ``extra`` such as a published rank
+   or quartile: issue 20 item 3) replace the old ones and the change is recorded in
    ``metric_revisions`` -- unless the stored value comes from a *newer* publication (a higher
    :attr:`Source.version`, or final figures where the new ones are provisional), in which case
    the stored value is kept and the result says so (issue 16, item 8).
@@ -170,8 +171,10 @@ def _refuse_duplicates(store: Store, path: Path) -> None:
 
 _KEY = ("v.metric = s.metric AND v.org_code = s.org_code AND v.period_start = s.period_start "
         "AND v.period_end = s.period_end")
-_DIFFERS = ("(v.numerator, v.denominator, v.value, v.provisional) IS DISTINCT FROM "
-            "(s.numerator, s.denominator, s.value, s.provisional)")
+#: A row differs when a number or an attribute in ``extra`` differs: a re-published file that changes only
+#: the published ranks or quartiles is a change (issue 20 item 3), not "unchanged".
+_DIFFERS = ("(v.numerator, v.denominator, v.value, v.provisional, v.extra) IS DISTINCT FROM "
+            "(s.numerator, s.denominator, s.value, s.provisional, s.extra)")
 #: The stored value is newer than the staged one: final beats provisional, then the higher version.
 _OLDER = ("((s.provisional AND NOT v.provisional) OR "
           "(s.provisional = v.provisional AND $version < (SELECT ms.version FROM metric_sources ms "

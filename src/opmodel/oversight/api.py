@@ -11,15 +11,16 @@ from typing import Any
 from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.oversight.engine import run_segmentation
 from opmodel.oversight.explain import change_since, explain_result
-from opmodel.oversight.inputs import load_inputs
+from opmodel.oversight.inputs import PeriodInputs, load_inputs
 from opmodel.oversight.periods import Period, parse_period
 from opmodel.oversight.policy import Policy, apply_settings, available_policies, load_policy
 from opmodel.oversight.results import OrgResult, SegmentationRun
 from opmodel.oversight.storage import save_run
+from opmodel.oversight.whatif import whatif
 from opmodel.store import Store
 
 __all__ = ["attach_operating_model", "explain", "framework_for", "group_members", "league", "operating_model_link",
-           "periods_held", "segment", "whatif"]
+           "periods_held", "region_members", "segment", "whatif"]
 
 
 def framework_for(period: Period) -> str:
@@ -53,24 +54,45 @@ def periods_held(store: Store, policy: Policy, org_code: str | None = None) -> l
     return out
 
 
-def _run(store: Store, policy: Policy, period: Period) -> SegmentationRun:
-    inputs = load_inputs(store, policy, period)
+def _run(store: Store, policy: Policy, period: Period, inputs: PeriodInputs | None = None) -> SegmentationRun:
+    """The quarter's run on the computed path, with the headline (published where held) on every result."""
+    from opmodel.oversight.headline import attach_headlines
+
+    inputs = inputs if inputs is not None else load_inputs(store, policy, period)
     if not inputs.orgs:
         held = periods_held(store, policy)
         raise OpmodelError(f"No {policy.framework} inputs for {period.label} in the store; it holds "
                            + (", ".join(held) if held else "no quarter of this framework")
                            + ". Load the NOF dashboard CSV (or the statistics it is computed from) for that quarter "
                            "with `opmodel metrics load FILE`")
-    return run_segmentation(policy, inputs)
+    run = run_segmentation(policy, inputs)
+    attach_headlines(run, inputs, policy)
+    return run
+
+
+def region_members(store: Store, region: str, on: dt.date) -> set[str]:
+    """The trusts the register places in NHS England region ``region`` (e.g. Y56) on ``on``; a clear error
+    naming the regions when the code is not one."""
+    from opmodel.structure import list_organisations
+
+    regions = {str(r["code"]): str(r["name"]) for r in list_organisations(store, kind="region", on=on)}
+    code = region.strip().upper()
+    if code not in regions:
+        raise UnknownCodeError(f"NHS England region on {on.isoformat()}", region, sorted(regions))
+    return {str(t["code"]) for t in list_organisations(store, kind="trust", on=on, region=code)}
 
 
 def segment(store: Store, period: str, framework: str | None = None, peer_group: str | None = None,
             settings: list[str] | None = None, save: bool = True, link: bool = True,
-            compare: str | None = None, use_published_scores: bool = False) -> SegmentationRun:
+            compare: str | None = None, use_published_scores: bool = False,
+            region: str | None = None) -> SegmentationRun:
     """Score and segment every organisation for a quarter; store the run (with hashes) unless ``save=False``.
 
-    ``compare="published"`` puts NHS England's published figures beside each computed result
-    (``OrgResult.comparison``) and the summary in ``run.comparison`` (issue 11, item 4).
+    Every result carries its ``headline`` (NHS England's published result where held, else this computed
+    one) and the agreement between them (issue 20). ``compare="published"`` also puts the published figures
+    beside each computed result (``OrgResult.comparison``) with a summary in ``run.comparison`` (issue 11).
+    ``peer_group`` and ``region`` (an NHS England region code, placed on the quarter's last day) filter the
+    results shown; the whole population is always scored and segmented.
     """
     per = parse_period(period)
     if use_published_scores:
@@ -82,10 +104,9 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
         raise OpmodelError(f"Peer group {peer_group} under {policy.framework}: {why}")
     if compare not in (None, "published"):
         raise OpmodelError(f"--compare {compare!r}: the only comparison is 'published'")
+    members = region_members(store, region, per.end) if region is not None else None
     inputs = load_inputs(store, policy, per)
-    if not inputs.orgs:
-        _run(store, policy, per)  # raises the message naming the quarters held
-    run = run_segmentation(policy, inputs)
+    run = _run(store, policy, per, inputs)
     run.group_members = group_members(store, policy, per.end)
     if compare == "published":
         from opmodel.oversight.compare import compare_published
@@ -97,6 +118,9 @@ def segment(store: Store, period: str, framework: str | None = None, peer_group:
         save_run(store, run)
     if peer_group is not None:
         run.results = [r for r in run.results if r.peer_group == peer_group]
+    if members is not None:
+        run.full_coverage = run.coverage  # the quarter's coverage, not the region's slice of it
+        run.results = [r for r in run.results if r.org_code in members]
     return run
 
 
@@ -173,11 +197,19 @@ def _name(store: Store, code: str | None) -> str | None:
     return None if name is None else str(name)
 
 
-def explain(store: Store, org_code: str, period: str, framework: str | None = None) -> dict[str, Any]:
-    """The explanation of one organisation's result, with the change since the previous quarter."""
+def explain(store: Store, org_code: str, period: str, framework: str | None = None,
+            to_segment: int | None = None) -> dict[str, Any]:
+    """The explanation of one organisation's result, with the change since the previous quarter.
+
+    ``to_segment``: also, per metric, the value that alone would bring it to that segment (``reach``).
+    """
     per = parse_period(period)
     policy = _policy(framework, per)
-    run = _run(store, policy, per)
+    if to_segment is not None and to_segment not in (1, 2, 3, 4):
+        raise OpmodelError(f"--to-segment {to_segment}: expected a segment 1 to 4 (segment 5 is the RSP/PIP, "
+                           "entered by decision, not by scores)")
+    inputs = load_inputs(store, policy, per)
+    run = _run(store, policy, per, inputs)
     code = org_code.upper()
     found = run.by_org().get(code)
     if found is None:
@@ -190,6 +222,12 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
         raise UnknownCodeError(f"organisation in {policy.framework} {per.label}", code,
                                sorted(r.org_code for r in run.results if r.org_code[:2] == code[:2])[:5])
     out = explain_result(policy, found, run.cutoffs)
+    if found.headline is not None:
+        out["headline"], out["agreement"] = found.headline.as_dict(), found.headline.agreement.as_dict()
+    if to_segment is not None:
+        from opmodel.oversight.reach import to_segment as reach
+
+        out["to_segment"] = reach(policy, inputs, found, to_segment)
     before, cut_before = None, None
     prev = per.previous()
     try:
@@ -204,52 +242,3 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
     out["operating_model"] = operating_model_link(store, code, found.final_segment, per.end)
     out["inputs_sha256"], out["policy_sha256"] = run.inputs_sha256, run.policy_sha256
     return out
-
-
-def whatif(store: Store, period: str, settings: list[str], framework: str | None = None,
-           peer_group: str | None = None) -> dict[str, Any]:
-    """Re-run a quarter under changed rules; list every organisation whose average or segment changes.
-
-    Both runs are on the computed path, so a setting reaches every computed trust (issue 11, item 6);
-    published results (no metric values held) cannot move and are counted apart. When nothing
-    changes, ``note`` says why.
-    """
-    per = parse_period(period)
-    base_policy = _policy(framework, per)
-    new_policy = apply_settings(base_policy, settings)
-    inputs = load_inputs(store, base_policy, per)
-    if not inputs.orgs:
-        _run(store, base_policy, per)
-    base_run = run_segmentation(base_policy, inputs)
-    base = base_run.by_org()
-    new = run_segmentation(new_policy, load_inputs(store, new_policy, per))
-    new.group_members = group_members(store, new_policy, per.end)
-    changes = []
-    for r in new.results:
-        b = base.get(r.org_code)
-        if b is None or (peer_group and r.peer_group != peer_group):
-            continue
-        if (b.average_score, b.adjusted_segment, b.final_segment) != (r.average_score, r.adjusted_segment,
-                                                                      r.final_segment):
-            changes.append({"org_code": r.org_code, "org_name": r.org_name, "peer_group": r.peer_group,
-                            "average_before": b.average_score, "average_after": r.average_score,
-                            "segment_before": b.adjusted_segment, "segment_after": r.adjusted_segment,
-                            "adjusted_before": b.adjusted_segment, "adjusted_after": r.adjusted_segment,
-                            "final_before": b.final_segment, "final_after": r.final_segment,
-                            "rank_before": b.rank, "rank_after": r.rank, "result_source": r.result_source})
-    published = sum(r.result_source == "published" for r in new.results)
-    note = ""
-    if not changes:
-        if published == len(new.results):
-            note = "every result here is a published one (no metric values held), so no rule can move it"
-        elif base_policy.sha256() == new_policy.sha256():
-            note = "the settings leave the policy as it was"
-        else:
-            note = ("the settings change no average and no segment of the computed trusts (e.g. a metric none of "
-                    "them holds, or a weight equal to its default)")
-    return {"framework": base_policy.framework, "period": per.label, "settings": settings,
-            "policy_sha256_before": base_policy.sha256(), "policy_sha256_after": new_policy.sha256(),
-            "cutoffs_before": base_run.cutoffs.values, "cutoffs_after": new.cutoffs.values,
-            "cutoffs_source_after": new.cutoffs.source, "cutoff_pool_after": dict(new.cutoffs.pool),
-            "organisations": len(new.results), "published_results_unmoved": published,
-            "coverage": new.coverage_text(), "changed": changes, "note": note, "warnings": new.warnings}

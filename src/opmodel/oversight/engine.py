@@ -28,7 +28,7 @@ from opmodel.oversight.policy import (
     RankRegime,
     Segmentation,
 )
-from opmodel.oversight.results import Cutoffs, MetricScore, OrgResult, SegmentationRun
+from opmodel.oversight.results import Cutoffs, MetricScore, OrgResult, ScoreSource, SegmentationRun
 from opmodel.oversight.scoring import (
     competition_ranks,
     quartile_cutoffs,
@@ -38,7 +38,7 @@ from opmodel.oversight.scoring import (
     weighted_average,
 )
 
-__all__ = ["run_segmentation"]
+__all__ = ["OVERRIDE_SOURCES", "run_segmentation"]
 
 
 class _Scorer:
@@ -158,18 +158,23 @@ class _Scorer:
                     lo, hi, fixed_score = 1.0, 3.0, 4.0
                 fixed_set = set(fixed)
                 ranked = [o for o in have if o not in fixed_set]
-            # Published ranks order the unrounded values within a peer group; use them when complete.
-            use_rank = m.population is Population.peer_group and all(raw[o].rank is not None for o in ranked)
-            keys = {o: (float(raw[o].rank) if use_rank else sign * value[o]) for o in ranked}  # type: ignore[arg-type]
+            # Every score from its value (issue 20 item 3): order by value, equal values tie at the best
+            # position (§1.3). NHS England's per-metric rank orders the scores only when asked
+            # (--use-published-scores), ties in it broken by value, and the score is then labelled published.
+            use_rank = (self.policy.use_published_scores and m.population is Population.peer_group
+                        and bool(ranked) and all(raw[o].rank is not None for o in ranked))
+            keys = {o: ((float(raw[o].rank), sign * value[o]) if use_rank  # type: ignore[arg-type]
+                        else (sign * value[o],)) for o in ranked}
             positions = competition_ranks(keys)
+            how: ScoreSource = "published" if use_rank else "computed"
+            why = "ordered by NHS England's published rank (--use-published-scores)" if use_rank else ""
             for o in fixed:
                 out[o] = MetricScore(mid, m.domain, fixed_score, "computed", m.weight, m.averaged, value[o],
                                      "meets the standard" if regime.type == "standard" else "below the floor",
                                      population, partial)
             for o in ranked:
                 s = spread_score(positions[o], len(ranked), lo, hi)
-                out[o] = MetricScore(mid, m.domain, s, "computed", m.weight, m.averaged, value[o], "",
-                                     population, partial)
+                out[o] = MetricScore(mid, m.domain, s, how, m.weight, m.averaged, value[o], why, population, partial)
             for o in members:
                 if o not in out:
                     out[o] = self._published(mid, o, "no raw value for this organisation")
@@ -225,6 +230,17 @@ def _pool_counts(policy: Policy, seg: Segmentation, computed: int, published: in
     groups = [group] if group is not None else list(seg.pool_groups)
     expected = sum(policy.peer_groups[g].size or 0 for g in groups if g in policy.peer_groups)
     return {"computed": computed, "published": published, "missing": max(expected - computed - published, 0)}
+
+
+def _missing_by_group(policy: Policy, seg: Segmentation, members: list[OrgResult], group: str | None) -> str:
+    """"acute 5, ambulance 9": how many of each pool group's organisations have no average in the pool."""
+    groups = [group] if group is not None else list(seg.pool_groups)
+    held: dict[str, int] = defaultdict(int)
+    for r in members:
+        held[r.peer_group] += 1
+    parts = [f"{g} {n}" for g in groups if g in policy.peer_groups
+             and (n := (policy.peer_groups[g].size or 0) - held[g]) > 0]
+    return ", ".join(parts)
 
 
 def _published_rank(inputs: PeriodInputs, metric: str, org: str) -> float | None:
@@ -310,13 +326,17 @@ def _label(policy: Policy, results: list[OrgResult], cut: Cutoffs) -> None:
         partial = sorted(m for m in r.metrics_used if r.scores[m].provisional)
         if partial:
             reasons.append("ranked within an incomplete scoring population: " + ", ".join(partial))
+        # Any score taken from a published figure (a survey band such as OF1035, a suppressed value, a published
+        # rank) makes the result provisional: only scores computed from values count as computed (item 4).
         published = sorted(m for m in r.metrics_used if r.scores[m].source == "published")
-        if published and any(policy.metrics[m].raw for m in published):
+        if published:
             reasons.append("published metric scores used: " + ", ".join(published))
         if r.average_source == "published":
             reasons.append("average is the published one (no metric values held)")
         if r.status == "segmented" and cut.source == "computed_partial_pool":
             reasons.append(cut.note)
+        if r.status == "segmented" and policy.financial_override.enabled and r.override_source != "published":
+            reasons.append(OVERRIDE_REASONS[r.override_source].format(period=r.period))
         r.provisional_reasons = reasons
         r.result_source = "provisional" if reasons else "computed"
 
@@ -337,6 +357,8 @@ def _segment_overall(policy: Policy, results: list[OrgResult], period: str) -> C
         pool = {r.org_code: float(r.average_score) for r in members}  # type: ignore[arg-type]
         n_pub = sum(r.average_source == "published" for r in members)
         cut = _cutoffs(seg, period, pool, _pool_counts(policy, seg, len(pool) - n_pub, n_pub, g), "segment")
+        if cut.source == "computed_partial_pool" and (by_group := _missing_by_group(policy, seg, members, g)):
+            cut.note += f" ({by_group})"
         first = first or cut
         for r in members:
             if cut.values is not None and not r.published_result:
@@ -391,6 +413,30 @@ def _published_results(policy: Policy, results: list[OrgResult], inputs: PeriodI
             r.domain_segments[did] = None if seg is None else int(seg)
 
 
+#: Where the deficit flag behind the financial override came from (§1.5), in words; every source but NHS
+#: England's own published OF5004 makes the result provisional (issue 20 item 4).
+OVERRIDE_SOURCES = {
+    "published": "NHS England's published deficit flag (OF5004)",
+    "third-party": "a deficit flag from a third-party extract of NHS England's data",
+    "user": "a deficit flag given by the user (what-if)",
+    "heuristic": "no deficit flag held: estimated from planned position + year-to-date variance < 0",
+    "none": "no deficit flag held: the financial override was not applied",
+}
+FLAG_HELD = frozenset({"published", "third-party", "user"})  # a flag was given, whoever gave it
+OVERRIDE_REASONS = {
+    "third-party": "deficit flag from a third-party extract, not NHS England's own file",
+    "user": "deficit flag given by the user",
+    "heuristic": "deficit flag estimated from plan and year-to-date variance (not published)",
+    "none": "no deficit flag held for {period}: the financial override could not be applied",
+}
+
+
+def _flag_source(evidence: str | None) -> str:
+    if evidence == "user":
+        return "user"
+    return "third-party" if evidence and evidence.startswith("third-party") else "published"
+
+
 def _override_and_final(policy: Policy, results: list[OrgResult], inputs: PeriodInputs,
                         warnings: list[str]) -> None:
     fo, s5 = policy.financial_override, policy.segment5
@@ -403,9 +449,9 @@ def _override_and_final(policy: Policy, results: list[OrgResult], inputs: Period
     for r in results:
         if r.unadjusted_segment is None and not r.published_result:
             continue
-        flag_value = inputs.value(fo.flag_metric, r.org_code)
-        if flag_value is not None:
-            flag, r.override_source = flag_value >= 1, "published"
+        given = inputs.get(fo.flag_metric, r.org_code)
+        if given is not None and given.value is not None:
+            flag, r.override_source = given.value >= 1, _flag_source(given.evidence)
         elif fo.fallback_metrics and all(inputs.value(m, r.org_code) is not None for m in fo.fallback_metrics):
             flag = sum(inputs.value(m, r.org_code) or 0.0 for m in fo.fallback_metrics) < 0
             r.override_source = "heuristic"
@@ -420,7 +466,7 @@ def _override_and_final(policy: Policy, results: list[OrgResult], inputs: Period
             if flag and r.adjusted_segment < fo.cap:
                 contradicted.append(r.org_code)
             if r.unadjusted_segment is None and (r.adjusted_segment != fo.cap
-                                                 or (r.override_source == "published" and not flag)):
+                                                 or (r.override_source in FLAG_HELD and not flag)):
                 r.unadjusted_segment = r.adjusted_segment
         else:
             assert r.unadjusted_segment is not None

@@ -78,7 +78,7 @@ def _published_summary(policy: Policy, r: OrgResult) -> list[str]:
              f"no metric scores for it this quarter, so it reports the published result as it stands instead of "
              f"computing one: a published average metric score of {avg} and published segment "
              f"{r.adjusted_segment}."]
-    if r.override_source != "published":
+    if r.override_source not in ("published", "third-party", "user"):
         lines.append("No deficit flag is published for it, so whether the financial override applied is not "
                      "known." + ("" if r.adjusted_segment != cap else
                                  f" Its segment before any cap is not known (1, 2 or {cap})."))
@@ -159,7 +159,9 @@ def change_since(policy: Policy, now: OrgResult, cut_now: Cutoffs, before: OrgRe
     changes.sort(key=lambda c: -abs(float(c["change"] if c["change"] is not None else 9.0)))
     reasons = []
     if now.financial_override != before.financial_override:
-        reasons.append("financial override " + ("applied" if now.financial_override else "removed"))
+        unknown = [p for p, r in ((before.period, before), (now.period, now)) if r.override_source == "none"]
+        reasons.append(("financial override " + ("applied" if now.financial_override else "removed"))
+                       + (f" (no deficit flag held for {' or '.join(unknown)})" if unknown else ""))
     if now.unadjusted_segment != before.unadjusted_segment and now.unadjusted_segment and before.average_score:
         if _would_be_in(before, now.unadjusted_segment, cut_now):
             reasons.append("boundary move: last quarter's average would be in this segment under this quarter's "

@@ -25,7 +25,9 @@ __all__ = ["InputValue", "OrgInfo", "PeriodInputs", "add_acute_values", "inputs_
 @dataclass(frozen=True, slots=True)
 class InputValue:
     value: float | None
-    rank: int | None = None  # published rank within the peer group (orders unrounded values)
+    rank: int | None = None  # published rank within the peer group (used only with --use-published-scores)
+    evidence: str | None = None  # "third-party" (a secondary extract), "user" (a what-if), None (the publisher)
+    publication: str | None = None  # the publication the value was loaded from (``metric_sources``), if known
 
 
 @dataclass(slots=True)
@@ -86,8 +88,10 @@ def _group(policy: Policy, trust_type: str | None, subtype: str | None) -> str |
 
 
 def inputs_from_rows(rows: Iterable[MetricRow], policy: Policy, period: Period,
-                     source_hashes: Iterable[str] = ()) -> PeriodInputs:
-    """Build inputs from reader rows (the same shape the store holds), keeping ``period`` only."""
+                     source_hashes: Iterable[str] = (), publication: str | None = None) -> PeriodInputs:
+    """Build inputs from reader rows (the same shape the store holds), keeping ``period`` only.
+
+    ``publication`` names where the rows come from (a reader's ``publication``), for the headline."""
     wanted = needed_metrics(policy)
     out = PeriodInputs(period=period, source_hashes=sorted(set(source_hashes)))
     for r in rows:
@@ -103,7 +107,7 @@ def inputs_from_rows(rows: Iterable[MetricRow], policy: Policy, period: Period,
         if r.metric in wanted:
             rank = extra.get("rank", extra.get("league_rank"))
             out.values.setdefault(r.metric, {})[r.org_code] = InputValue(
-                r.value, int(rank) if rank is not None else None)
+                r.value, int(rank) if rank is not None else None, extra.get("evidence"), publication)
     return out
 
 
@@ -115,7 +119,7 @@ SELECT v.metric, v.org_code, v.value,
        json_extract_string(v.extra, '$.trust_type') AS trust_type,
        json_extract_string(v.extra, '$.trust_name') AS trust_name,
        json_extract_string(v.extra, '$.region') AS region,
-       o.name AS reg_name, o.subtype AS reg_subtype, s.sha256
+       o.name AS reg_name, o.subtype AS reg_subtype, s.sha256, s.publication, s.file_name
 FROM metric_values v
 JOIN metric_sources s ON s.source_id = v.source_id
 LEFT JOIN organisations o ON o.code = v.org_code
@@ -129,7 +133,7 @@ def load_inputs(store: Store, policy: Policy, period: Period) -> PeriodInputs:
     out = PeriodInputs(period=period)
     hashes: set[str] = set()
     for (metric, org, value, rank, evidence, trust_type, trust_name, region, reg_name, reg_subtype,
-         sha) in cur.fetchall():
+         sha, publication, file_name) in cur.fetchall():
         hashes.add(sha)
         info = out.orgs.get(org)
         if info is None:
@@ -139,38 +143,42 @@ def load_inputs(store: Store, policy: Policy, period: Period) -> PeriodInputs:
             info.peer_group = _group(policy, trust_type, reg_subtype)
         info.evidence = info.evidence or evidence
         out.values.setdefault(metric, {})[org] = InputValue(
-            None if value is None else float(value), None if rank is None else int(rank))
+            None if value is None else float(value), None if rank is None else int(rank), evidence,
+            f"{publication}:{file_name}" if publication else file_name)
     out.source_hashes = sorted(hashes)
     add_acute_values(out, policy)
     return out
 
 
 def add_acute_values(inputs: PeriodInputs, policy: Policy) -> int:
-    """Add the shipped acute metric values for the quarter (derived statistics, §3.2) where the store has none.
+    """Add the shipped derived metric values for the quarter (§3.2, §3.3) where the store has none.
 
-    Only for a policy with an ``acute`` peer group whose metrics read these raw ids; returns the count added.
+    Only metrics some peer group of the policy reads as a raw value, for organisations in (or new to) that
+    peer group; returns the count added. Named for its first use (acute trusts); it adds ambulance OF0017 too.
     """
-    from opmodel.oversight.acute_inputs import ACUTE_EVIDENCE, acute_values
+    from opmodel.oversight.derived_inputs import DERIVED_EVIDENCE, DERIVED_FILE, derived_values
 
-    group = policy.peer_groups.get("acute")
-    if group is None:
-        return 0
-    raws = {policy.metrics[m].raw for m in group.metrics if policy.metrics[m].raw}
+    raws: dict[str, set[str]] = {}
+    for gid, pg in policy.peer_groups.items():
+        for m in pg.metrics:
+            raw = policy.metrics[m].raw
+            if raw:
+                raws.setdefault(raw, set()).add(gid)
     added = 0
-    for metric, per_org in acute_values(inputs.period.label).items():
+    for metric, per_org in derived_values(inputs.period.label).items():
         if metric not in raws:
             continue
         held = inputs.values.setdefault(metric, {})
-        for org, value in per_org.items():
-            if org in held:
+        for org, (value, group) in per_org.items():
+            if org in held or group not in raws[metric] or group not in policy.peer_groups:
                 continue
-            held[org] = InputValue(value)
+            held[org] = InputValue(value, None, DERIVED_EVIDENCE, DERIVED_FILE)
             added += 1
             info = inputs.orgs.get(org)
             if info is None:
-                inputs.orgs[org] = OrgInfo(org, org, "acute", None, ACUTE_EVIDENCE)
+                inputs.orgs[org] = OrgInfo(org, org, group, None, DERIVED_EVIDENCE)
             elif info.peer_group is None:
-                info.peer_group = "acute"
+                info.peer_group = group
     if added:
-        inputs.source_hashes = sorted({*inputs.source_hashes, "shipped:acute_inputs.csv"})
+        inputs.source_hashes = sorted({*inputs.source_hashes, DERIVED_FILE})
     return added

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from opmodel.oversight.headline import Headline
 
 __all__ = ["Cutoffs", "MetricScore", "OrgResult", "SegmentationRun"]
 
@@ -85,9 +88,15 @@ class OrgResult:
     metrics_used: list[str] = field(default_factory=list)
     metrics_expected: list[str] = field(default_factory=list)
     comparison: dict[str, Any] | None = None  # --compare published: the published figures beside these
+    # The result to quote (issue 20): NHS England's published one where held, else this computed one.
+    headline: Headline | None = None
 
     def as_row(self) -> dict[str, Any]:
-        """The JSON contract row (issue 5): flat fields plus ``scores`` and per-metric detail."""
+        """The JSON contract row (issue 5): flat fields plus ``scores`` and per-metric detail, with the
+        ``headline`` to quote and the computed result's ``agreement`` with it (issue 20)."""
+        from opmodel.oversight.headline import computed_headline
+
+        h = self.headline or computed_headline(self)
         return {
             "org_code": self.org_code, "org_name": self.org_name, "peer_group": self.peer_group,
             "period": self.period, "status": self.status, "average_score": self.average_score,
@@ -104,6 +113,7 @@ class OrgResult:
             "domain_segment_source": self.domain_segment_source,
             "result_source": self.result_source, "provisional_reasons": list(self.provisional_reasons),
             "metrics_used": list(self.metrics_used), "metrics_expected": list(self.metrics_expected),
+            "headline": h.as_dict(), "agreement": h.agreement.as_dict(),
             **(self.comparison or {}),
             **({"operating_model": self.operating_model} if self.operating_model is not None else {}),
         }
@@ -126,15 +136,20 @@ class SegmentationRun:
     # peer group -> the trusts the register places in it on the quarter's last day (set by ``segment``), so
     # the coverage can name the trusts with no result (issue 16 item 15).
     group_members: dict[str, list[str]] = field(default_factory=dict)
+    # The coverage of the whole quarter, kept when the results shown are cut to one region (issue 20).
+    full_coverage: dict[str, Any] | None = None
 
     @property
     def coverage(self) -> dict[str, Any]:
         """How many results are computed, provisional or published, per peer group (issue 11, item 7)."""
+        if self.full_coverage is not None:
+            return self.full_coverage
         out: dict[str, Any] = {}
         for r in self.results:
             g = out.setdefault(r.peer_group, {"organisations": 0, "computed": 0, "provisional": 0, "published": 0,
-                                              "metrics_used": 0, "metrics_expected": 0})
+                                              "metrics_used": 0, "metrics_expected": 0, "no_deficit_flag": 0})
             g["organisations"] += 1
+            g["no_deficit_flag"] += r.status == "segmented" and r.override_source == "none"
             g[r.result_source] += 1
             g["metrics_used"] += len(r.metrics_used)
             g["metrics_expected"] += len(r.metrics_expected)
@@ -160,7 +175,9 @@ class SegmentationRun:
                     if c["metrics_expected"] and c["metrics_used_mean"] is not None else "")
             names = f": {', '.join(c['missing_codes'])}" if c["missing_codes"] else ""
             missing = f" ({c['missing']} missing of {c['expected']}{names})" if c["missing"] else ""
-            parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{missing}{held}")
+            flags = (f"; no deficit flag held for {c['no_deficit_flag']} (financial override not applied)"
+                     if c["no_deficit_flag"] else "")
+            parts.append(f"{g}: {', '.join(bits) or 'none'} of {c['organisations']}{missing}{held}{flags}")
         return "; ".join(parts) or "no organisations"
 
     def by_org(self) -> dict[str, OrgResult]:

@@ -5,6 +5,8 @@ share them. Rules (issue 15; decisions.md, "Register"): an organisation now in
 segment 4 or 5 with no open case is suggested for a case; an open case whose
 organisation has been in a better segment than the quarter before for two
 quarters running (s[-3] > s[-2] >= s[-1]) is suggested for an exit review.
+The segments are the *headline* ones (issue 20): NHS England's published segment
+where one is held, else opmodel's computed one; each suggestion says which.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Suggestion(BaseModel):
     segment: int
     case_id: int | None = None
     reason: str
+    segment_source: str = ""  # "published by NHS England" or "computed, provisional" (issue 20)
 
 
 class Overdue(BaseModel):
@@ -38,20 +41,27 @@ class Overdue(BaseModel):
     days_overdue: int
 
 
-def suggest(open_cases: Sequence[CaseView], segments: Sequence[tuple[str, Mapping[str, int | None]]]
-            ) -> list[Suggestion]:
-    """Suggestions from quarterly segments (oldest quarter first) and the cases open now."""
+def suggest(open_cases: Sequence[CaseView], segments: Sequence[tuple[str, Mapping[str, int | None]]],
+            sources: Mapping[str, str] | None = None) -> list[Suggestion]:
+    """Suggestions from quarterly headline segments (oldest quarter first) and the cases open now.
+
+    ``sources`` names, per organisation, where the latest quarter's segment comes from ("published by NHS
+    England", "computed, provisional"), so a suggestion never passes a reconstruction off as the fact.
+    """
     if not segments:
         return []
     period, latest = segments[-1]
     by_org = {c.org_code: c for c in open_cases if c.status == "open"}
+    where = dict(sources or {})
     out: list[Suggestion] = []
     for org, seg in sorted(latest.items()):
         if seg in (4, 5) and org not in by_org:
             before = segments[-2][1].get(org) if len(segments) > 1 else None
             how = "newly in" if before not in (4, 5) else "in"
+            label = f" ({where[org]})" if org in where else ""
             out.append(Suggestion(kind="open_case", org_code=org, period=period, segment=seg,
-                                  reason=f"{how} segment {seg} in {period} with no open support case"))
+                                  segment_source=where.get(org, ""),
+                                  reason=f"{how} segment {seg}{label} in {period} with no open support case"))
     if len(segments) >= 3:
         for org, case in sorted(by_org.items()):
             s = [segments[i][1].get(org) for i in (-3, -2, -1)]

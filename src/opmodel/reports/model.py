@@ -85,6 +85,12 @@ class OversightPosition(BaseModel):
     support: str | None = None
     segment_mix: dict[str, int] = Field(default_factory=dict, description="ICB/region: trusts per segment.")
     trust_segments: list[dict[str, object]] = Field(default_factory=list)
+    # issue 20: the headline is NHS England's published result where held; the reconstruction sits beside it
+    headline_source: str | None = Field(None, description="published or computed (provisional).")
+    headline_label: str | None = Field(None, description="'published by NHS England (publication)' or provisional.")
+    reconstruction: str | None = Field(None, description="opmodel's computed result beside the headline, with "
+                                                         "its agreement and the reasons for any difference.")
+    segment5_text: str | None = Field(None, description="Segment 5 in the words of the operating model in force.")
 
 
 class PeerScore(BaseModel):

@@ -52,10 +52,11 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
     ov = report.oversight
     likely = ov.likely_range_note
     rank = f", ranked {ov.rank} of {ov.rank_of}" if ov.rank else ""
-    glance = ([f"Segment {ov.segment}{rank} ({ov.result_source} result; {likely})",
+    glance = ([f"Segment {ov.segment}{rank} ({ov.headline_label or f'{ov.result_source} result'})",
+               *([f"Beside it, {ov.reconstruction}"] if ov.reconstruction else []), likely,
                f"Movement: {ov.movement}", f"Next segment: {ov.boundary}", f"Financial override: {ov.override_text}",
-               f"Segment 5: {'yes' if ov.segment5 else 'no'}"] if report.level == "trust" and ov.segment else
-              [ov.note or "No oversight result."])
+               f"Segment 5: {ov.segment5_text or ('yes' if ov.segment5 else 'no')}"]
+              if report.level == "trust" and ov.segment else [ov.note or "No oversight result."])
     _bullets(prs, next(titles), glance)
     rows = [[k.name, fmt_value(k.latest_value, k.unit), k.latest_period.strftime("%b %Y") if k.latest_period else "–",
              fmt_value(k.target, k.unit) if k.target is not None else "none",

@@ -32,7 +32,8 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
     segment = None
     if kind in ("trust", "other_provider"):
         out["oversight"] = org_oversight(store, code, memo=memo)
-        segment = out["oversight"].explanation.get("final_segment") if out["oversight"] else None
+        # The support the *headline* segment brings (published by NHS England where held; issue 20).
+        segment = out["oversight"].headline.get("final_segment") if out["oversight"] else None
     out["accountability"] = memo(("org-accountability", code, on, segment),
                                  lambda: org_accountability(store, code, on, segment=segment))
     if kind in ("trust", "other_provider"):
@@ -54,15 +55,21 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         end = parse_period(view.period).end
         counted = {t["code"] for t in list_organisations(store, kind="trust", on=end, **scope)}
         shown = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
-        segments = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted}
+        # Headline segments (issue 20): NHS England's published one where held, else the computed one.
+        segments = {r.org_code: r.headline_final_segment for r in view.rows if r.org_code in counted}
         out["segment_period"] = view.period
         out["segment_structure_date"] = end
-        out["trust_segments"] = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted | shown}
+        out["trust_segments"] = {r.org_code: r.headline_final_segment for r in view.rows
+                                 if r.org_code in counted | shown}
         out["segment_mix"] = dict(sorted(Counter(s for s in segments.values() if s is not None).items()))
         # Coverage (issue 11 item 7, issue 16 item 15): what the counts rest on, and which trusts have no result.
+        out["segment_headline_sources"] = dict(sorted(Counter(
+            r.headline_source for r in view.rows if r.org_code in counted and r.headline_final_segment is not None
+        ).items()))
         out["segment_sources"] = dict(sorted(Counter(r.result_source for r in view.rows
                                                      if r.org_code in counted and r.final_segment is not None).items()))
-        out["segment_missing"] = sorted(counted - {r.org_code for r in view.rows if r.final_segment is not None})
+        out["segment_missing"] = sorted(counted - {r.org_code for r in view.rows
+                                                   if r.headline_final_segment is not None})
         out["segment_counted"] = len(counted)
         out["segment_coverage"] = view.coverage
     out["map"] = area_page_map(store, code, kind, on, memo)

@@ -18,7 +18,16 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from opmodel.errors import OpmodelError, UnknownCodeError
-from opmodel.oversight import SegmentationRun, explain, league, parse_period, segment
+from opmodel.oversight import (
+    SegmentationRun,
+    computed_headline,
+    cutoff_rule,
+    explain,
+    headline_movement,
+    league,
+    parse_period,
+    segment,
+)
 from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.variation.peers import median_and_quartiles
@@ -44,6 +53,7 @@ __all__ = [
     "OrgOversight",
     "SegmentSummary",
     "SortKey",
+    "headline_sources",
     "league_csv",
     "league_view",
     "no_memo",
@@ -86,6 +96,15 @@ def run_for(store: Store, period: str, memo: Memo[Any] = no_memo) -> Segmentatio
     return result
 
 
+def headline_sources(store: Store, period: str, memo: Memo[Any] = no_memo) -> dict[str, str]:
+    """Organisation -> where its headline segment for ``period`` comes from, in words (issue 20)."""
+    run = run_for(store, period, memo)
+    if run is None:
+        return {}
+    return {r.org_code: ("published by NHS England" if (r.headline or computed_headline(r)).source == "published"
+                         else "computed, provisional") for r in run.results}
+
+
 def periods_available(store: Store, memo: Memo[Any] = no_memo, today: dt.date | None = None) -> list[str]:
     """Quarters with oversight inputs in the store, oldest first."""
     day = today or dt.date.today()
@@ -118,8 +137,21 @@ class LeagueRow(RangeFields):  # issue 12: likely ranges (RangeFields is a BaseM
     financial_override: bool
     adjusted_segment: int | None
     final_segment: int | None
-    previous_segment: int | None = Field(description="Final segment in the previous quarter, if known.")
-    movement: Literal["improved", "worsened", "unchanged", "new", "none"]
+    previous_segment: int | None = Field(description="Segment in the previous quarter on the movement's basis.")
+    movement: Literal["improved", "worsened", "unchanged", "new", "not_comparable", "none"]
+    movement_basis: str = Field("", description="published (NHS England's segments in both quarters), computed "
+                                                "(opmodel's in both, same cut-off rule) or empty (issue 20 item 2).")
+    # The headline (issue 20): NHS England's published result where held, else the computed one (provisional).
+    headline_source: Literal["published", "computed"] = "computed"
+    headline_label: str = ""
+    headline_segment: int | None = None
+    headline_final_segment: int | None = None
+    headline_rank: int | None = None
+    headline_rank_of: int | None = None
+    headline_average: float | None = None
+    publication: str | None = Field(None, description="Where the published result was read from.")
+    agreement: str = Field("not_published", description="equal, different, not_published or not_computed.")
+    agreement_text: str = Field("", description="The agreement in words, with the reasons for a difference.")
     result_source: str = Field("computed", description="computed, provisional or published (issue 11).")
     metrics_used: int = 0
     metrics_expected: int = 0
@@ -157,14 +189,6 @@ class LeagueView(BaseModel):
     new_reason: str = Field("", description="Why rows say New (no result for the previous quarter).")
 
 
-def _movement(now: int | None, before: int | None, had_before: bool) -> str:
-    if now is None:
-        return "none"
-    if not had_before or before is None:
-        return "new"
-    return "improved" if now < before else "worsened" if now > before else "unchanged"
-
-
 def _latest(store: Store, memo: Memo[Any]) -> str:
     periods = periods_available(store, memo)
     if not periods:
@@ -200,7 +224,7 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
         raise UnknownCodeError("oversight period", label, periods_available(store, memo))
     prev_label = parse_period(label).previous().label
     prev = run_for(store, prev_label, memo)
-    before = prev.by_org() if prev else {}
+    moves = headline_movement(run, prev)  # like with like (issue 20 item 2)
     groups = {g: _peer_label(g) for g in sorted({r.peer_group for r in run.results})}
     if peer_group is not None and peer_group not in groups:
         raise UnknownCodeError("peer group", peer_group, list(groups))
@@ -209,7 +233,8 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
     region_names = {r["code"]: r["name"] for r in list_organisations(store, kind="region", on=end)}
     rows = []
     for r in league(run, peer_group):
-        b = before.get(r.org_code)
+        mv = moves[r.org_code]
+        h = r.headline or computed_headline(r)
         reg = placed.get(r.org_code)
         rows.append(LeagueRow(
             rank=r.rank, rank_of=r.rank_of, org_code=r.org_code, org_name=r.org_name,
@@ -217,9 +242,12 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
             region=reg, region_name=region_names.get(reg or ""), status=r.status, average_score=r.average_score,
             metric_count=r.metric_count, unadjusted_segment=r.unadjusted_segment,
             financial_override=r.financial_override, adjusted_segment=r.adjusted_segment,
-            final_segment=r.final_segment, previous_segment=None if b is None else b.final_segment,
-            movement=_movement(r.final_segment, None if b is None else b.final_segment, b is not None),
-            result_source=r.result_source, metrics_used=len(r.metrics_used), metrics_expected=len(r.metrics_expected),
+            final_segment=r.final_segment, previous_segment=mv.segment_before, movement=mv.kind,
+            movement_basis=mv.basis, headline_source=h.source, headline_label=h.label, headline_segment=h.segment,
+            headline_final_segment=h.final_segment, headline_rank=h.rank, headline_rank_of=h.rank_of,
+            headline_average=h.average, publication=h.publication, agreement=h.agreement.status,
+            agreement_text=h.agreement.text, result_source=r.result_source, metrics_used=len(r.metrics_used),
+            metrics_expected=len(r.metrics_expected),
             published_average=r.published.get("average"),
             published_segment=None if r.published.get("adjusted") is None else int(r.published["adjusted"] or 0),
             published_rank=None if (pr := r.published.get("rank")) is None else int(pr)))
@@ -248,20 +276,26 @@ def _league_view(store: Store, period: str | None, peer_group: str | None, regio
 def _sort_key(sort: str) -> Callable[[LeagueRow], tuple[Any, ...]]:
     big = 10**9
     order = {"improved": 0, "unchanged": 1, "new": 2, "worsened": 3, "none": 4}
+    order["not_comparable"] = 3
+    # Sorted by the headline (published where held), as shown (issue 20).
     keys: dict[str, Callable[[LeagueRow], tuple[Any, ...]]] = {
-        "rank": lambda r: (r.peer_group, r.rank if r.rank is not None else big, r.org_code),
-        "average": lambda r: (r.average_score if r.average_score is not None else big, r.org_code),
-        "segment": lambda r: (r.final_segment or big, r.average_score or big, r.org_code),
+        "rank": lambda r: (r.peer_group, r.headline_rank if r.headline_rank is not None else big, r.org_code),
+        "average": lambda r: (r.headline_average if r.headline_average is not None else big, r.org_code),
+        "segment": lambda r: (r.headline_final_segment or big, r.headline_average or big, r.org_code),
         "name": lambda r: (r.org_name.lower(),),
-        "region": lambda r: (r.region_name or "~", r.peer_group, r.rank or big),
-        "movement": lambda r: (order[r.movement], r.peer_group, r.rank or big),
+        "region": lambda r: (r.region_name or "~", r.peer_group, r.headline_rank or big),
+        "movement": lambda r: (order[r.movement], r.peer_group, r.headline_rank or big),
     }
     return keys[sort]
 
 
-CSV_COLUMNS = ("rank", "rank_of", "org_code", "org_name", "peer_group", "region", "region_name", "status",
-               "average_score", "metric_count", "unadjusted_segment", "financial_override", "adjusted_segment",
-               "final_segment", "previous_segment", "movement", *RANGE_CSV_COLUMNS)  # issue 12: ranges
+CSV_COLUMNS = ("headline_source", "headline_segment", "headline_rank", "headline_rank_of", "headline_average",
+               "org_code", "org_name", "peer_group", "region", "region_name",
+               # the published result as the page shows it (issue 23 item 7), then the computed one beside it
+               "published_segment", "published_rank", "published_average", "publication",
+               "result_source", "status", "rank", "rank_of", "average_score", "metric_count", "unadjusted_segment",
+               "financial_override", "adjusted_segment", "final_segment", "agreement", "agreement_text",
+               "previous_segment", "movement", "movement_basis", *RANGE_CSV_COLUMNS)  # issue 12: ranges
 
 
 def league_csv(view: LeagueView) -> str:
@@ -275,7 +309,8 @@ def league_csv(view: LeagueView) -> str:
 
 
 class SegmentSummary(BaseModel):
-    """How many organisations sit in each segment, by peer group and by region, and how they moved."""
+    """How many organisations sit in each headline segment (published where held), by peer group and by
+    region, and how they moved, like with like (issue 20 items 1–2)."""
 
     period: str
     previous_period: str | None
@@ -285,6 +320,12 @@ class SegmentSummary(BaseModel):
     by_peer_group: dict[str, dict[int, int]]
     by_region: dict[str, dict[int, int]]
     movement: dict[str, int]
+    movement_by_basis: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="published: NHS England's segments in both quarters; computed: opmodel's "
+                                          "in both, under the same cut-off rule (issue 20 item 2).")
+    cutoff_rule: str = Field("", description="The rule behind the computed segments' cut-offs this quarter.")
+    headline_sources: dict[str, int] = Field(default_factory=dict, description="Segments counted here that are "
+                                                                               "published or computed (provisional).")
     result_sources: dict[str, int] = Field(default_factory=dict,
                                            description="Results counted here that are computed, provisional or "
                                                        "published (issue 11 item 7).")
@@ -300,16 +341,25 @@ def segment_summary(store: Store, memo: Memo[Any] = no_memo) -> SegmentSummary |
     by_group: dict[str, Counter[int]] = {}
     by_region: dict[str, Counter[int]] = {}
     for r in view.rows:
-        if r.final_segment is None:
+        if r.headline_final_segment is None:
             continue
-        by_group.setdefault(r.peer_group_label, Counter())[r.final_segment] += 1
-        by_region.setdefault(r.region_name or "Not placed in a region", Counter())[r.final_segment] += 1
+        by_group.setdefault(r.peer_group_label, Counter())[r.headline_final_segment] += 1
+        by_region.setdefault(r.region_name or "Not placed in a region", Counter())[r.headline_final_segment] += 1
     segs = sorted({s for c in by_group.values() for s in c})
+    by_basis: dict[str, Counter[str]] = {}
+    for r in view.rows:
+        if r.movement_basis:
+            by_basis.setdefault(r.movement_basis, Counter())[r.movement] += 1
+    run = run_for(store, view.period, memo)
     return SegmentSummary(period=view.period, previous_period=view.previous_period,
                           structure_date=parse_period(view.period).end, segments=segs,
                           by_peer_group={k: dict(v) for k, v in sorted(by_group.items())},
                           by_region={k: dict(v) for k, v in sorted(by_region.items())},
                           movement=dict(Counter(r.movement for r in view.rows)),
+                          movement_by_basis={k: dict(v) for k, v in sorted(by_basis.items())},
+                          cutoff_rule="" if run is None else cutoff_rule(run),
+                          headline_sources=dict(sorted(Counter(r.headline_source for r in view.rows
+                                                               if r.headline_final_segment is not None).items())),
                           result_sources=dict(sorted(Counter(r.result_source for r in view.rows
                                                              if r.final_segment is not None).items())),
                           coverage=view.coverage)
@@ -333,6 +383,13 @@ class MetricStat(BaseModel):
 
 class OrgOversight(BaseModel):
     period: str
+    headline: dict[str, Any] = Field(default_factory=dict, description="The result to quote: NHS England's "
+                                                                       "published one where held, else the computed "
+                                                                       "one, provisional (issue 20).")
+    agreement: dict[str, Any] = Field(default_factory=dict, description="The computed result's agreement with "
+                                                                        "the headline, with the reasons.")
+    movement: dict[str, Any] = Field(default_factory=dict, description="Movement since the previous quarter, "
+                                                                       "like with like (issue 20 item 2).")
     result_source: str = Field("computed", description="computed, provisional or published (issue 11).")
     coverage: str = Field("", description="The quarter's coverage per peer group (see the league table).")
     explanation: dict[str, Any] = Field(description="opmodel.oversight.explain for the organisation.")
@@ -369,7 +426,14 @@ def org_oversight(store: Store, code: str, period: str | None = None,
             stats.append(MetricStat(metric=m["metric"], name=m["name"], domain=m["domain"], value=m["value"],
                                     score=m["score"], source=m["source"], pull=m["pull"], peer_median=med,
                                     peer_q1=q1, peer_q3=q3, peers=len(values)))
-        return OrgOversight(period=label, result_source=mine.result_source, coverage=run.coverage_text(),
+        h = mine.headline or computed_headline(mine)
+        prev = run_for(store, parse_period(label).previous().label, memo)
+        mv = headline_movement(run, prev)[code]
+        return OrgOversight(period=label, headline=h.as_dict(), agreement=h.agreement.as_dict(),
+                            movement={"kind": mv.kind, "basis": mv.basis, "segment_before": mv.segment_before,
+                                      "segment_after": mv.segment_after, "note": mv.note,
+                                      "previous_period": prev.period if prev else None},
+                            result_source=mine.result_source, coverage=run.coverage_text(),
                             explanation=detail, metrics=stats,
                             uncertainty=profile_uncertainty(run, code, memo))  # issue 12
     return None

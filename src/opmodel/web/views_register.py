@@ -89,6 +89,7 @@ def area_org_codes(store: Store, on: dt.date, region: str | None = None, icb: st
 
 def segment_history(store: Store, memo: Any = None, quarters: int = 4) -> list[tuple[str, dict[str, int | None]]]:
     """The last ``quarters`` quarters' final segments per organisation, oldest first (for suggestions)."""
+    from opmodel.oversight import computed_headline
     from opmodel.web.views_oversight import periods_available, run_for
 
     kwargs: dict[str, Any] = {} if memo is None else {"memo": memo}
@@ -96,7 +97,9 @@ def segment_history(store: Store, memo: Any = None, quarters: int = 4) -> list[t
     for period in periods_available(store, **kwargs)[-quarters:]:
         run = run_for(store, period, **kwargs)
         if run is not None:
-            out.append((period, {r.org_code: r.final_segment for r in run.results}))
+            # headline segments: NHS England's published one where held (issue 20)
+            out.append((period, {r.org_code: (r.headline or computed_headline(r)).final_segment
+                                 for r in run.results}))
     return out
 
 
@@ -116,5 +119,9 @@ def region_work(register: Register, store: Store, on: dt.date, region: str | Non
     history = segment_history(store, memo)
     if codes is not None:
         history = [(p, {k: v for k, v in segs.items() if k in codes}) for p, segs in history]
-    return RegionWork(area=region or icb, on=on, suggestions=suggest([c for c in cases if c.status == "open"], history),
+    from opmodel.web.views_oversight import headline_sources
+
+    sources = headline_sources(store, history[-1][0], **({} if memo is None else {"memo": memo})) if history else {}
+    return RegionWork(area=region or icb, on=on,
+                      suggestions=suggest([c for c in cases if c.status == "open"], history, sources),
                       overdue=overdue(cases, on))

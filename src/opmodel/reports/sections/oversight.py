@@ -1,6 +1,10 @@
 """Oversight position: segment, rank, movement, distance to the next boundary, override, segment 5.
 
-Built on the oversight area's public results (methodology §1.2–§1.6 and §2). One quarter's run and
+Built on the oversight area's public results (methodology §1.2–§1.6 and §2). The position headlines NHS
+England's published result where one is held, with its publication, and puts opmodel's reconstruction beside
+it with the reasons for any difference (issue 20); where nothing is published the computed result is the
+headline, labelled provisional. Framework and programme words (segment 5's programme, whether ICBs are
+segmented) come from the operating model and the policy in force, never fixed text. One quarter's run and
 the previous quarter's are computed once per :class:`OversightContext` and shared by every
 organisation of a batch, with the league tables' likely ranges (our resampling reconstruction,
 docs/decisions.md "Oversight uncertainty"): each trust's likely rank and its chance of staying in
@@ -15,7 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from opmodel.errors import OpmodelError
-from opmodel.oversight import OrgResult, Policy, SegmentationRun, load_policy, parse_period, segment
+from opmodel.oversight import (
+    OrgResult,
+    Policy,
+    SegmentationRun,
+    computed_headline,
+    headline_movement,
+    load_policy,
+    parse_period,
+    segment,
+)
 from opmodel.oversight.api import operating_model_link
 from opmodel.oversight.computed import computed_inputs_from_run
 from opmodel.oversight.explain import change_since, explain_result
@@ -62,10 +75,44 @@ def oversight_context(store: Store, period: str) -> OversightContext:
 
 
 def _result_source(r: OrgResult) -> str:
-    found = getattr(r, "result_source", None)  # issue 11 adds it; until then derive it honestly
-    if isinstance(found, str):
-        return str(found)
-    return "published" if r.published_result else "computed"
+    """The headline's source in a few words: published by NHS England, or computed (provisional)."""
+    h = r.headline or computed_headline(r)
+    return "published" if h.source == "published" else f"computed, {r.result_source}"
+
+
+def _headline_label(r: OrgResult) -> str:
+    h = r.headline or computed_headline(r)
+    if h.source == "published":
+        return f"{h.label}; {h.publication or 'publication not recorded'}"
+    return "computed by opmodel from metric values: provisional (NHS England has published no result for it)"
+
+
+def _reconstruction(r: OrgResult) -> str | None:
+    """opmodel's computed result beside a published headline, with the agreement and its reasons."""
+    h = r.headline or computed_headline(r)
+    a = h.agreement
+    if h.source != "published" or a.status == "not_computed":
+        return None
+    rank = f", rank {a.computed_rank} of {a.computed_rank_of}" if a.computed_rank else ""
+    avg = "–" if a.computed_average is None else f"{a.computed_average:.2f}"
+    what = (f"opmodel's reconstruction from metric values ({a.result_source}): segment "
+            f"{a.computed_segment or '–'}, average {avg}{rank}")
+    if a.status == "equal":
+        return f"{what}; it agrees with NHS England's result."
+    why = "; ".join(x.text for x in a.reasons) or "reason not identified"
+    return f"{what}; it differs in {', '.join(a.differs_in)}: {why}."
+
+
+def _segment5_text(store: Store, on: dt.date, in_segment5: bool) -> str:
+    """Segment 5 in the operating model's words (the PIP under NOF 2025/26, the RSP before it)."""
+    try:
+        from opmodel.accountability import resolve_model, segment_support
+
+        step = segment_support(resolve_model(store, on), 5)
+        name = step.meaning or (step.programme or "segment 5")
+    except (ImportError, OpmodelError):
+        name = "segment 5"
+    return f"Yes: {name}" if in_segment5 else f"No ({name})"
 
 
 def _likely_range(ctx: OversightContext, org: str) -> tuple[list[int] | None, str | None]:
@@ -109,14 +156,22 @@ def oversight_position(store: Store, org: str, level: str, ctx: OversightContext
                                  note=f"{org} has no oversight result for {ctx.period} in the store")
     cap = ctx.policy.financial_override.cap
     ex = explain_result(ctx.policy, found, ctx.run.cutoffs)
+    h = found.headline or computed_headline(found)
     before = ctx.previous.by_org().get(org) if ctx.previous else None
     change = change_since(ctx.policy, found, ctx.run.cutoffs, before,
                           ctx.previous.cutoffs if ctx.previous else None)
-    if change.get("previous_period"):
-        movement = (f"segment {change['segment_before'] or '–'} in {change['previous_period']}, segment "
-                    f"{change['segment_after'] or '–'} now: {change['reason']}")
+    mv = headline_movement(ctx.run, ctx.previous)[org]
+    if mv.basis == "published":
+        movement = (f"published segment {mv.segment_before} in {ctx.previous.period if ctx.previous else '–'}, "
+                    f"published segment {mv.segment_after} now (NHS England)")
+    elif mv.basis == "computed" and mv.kind != "not_comparable":
+        movement = (f"computed segment {mv.segment_before} in {change.get('previous_period')}, computed segment "
+                    f"{mv.segment_after} now (provisional; same cut-off rule in both quarters"
+                    + (f"; {mv.note}" if mv.note else "") + f"): {change['reason']}")
+    elif mv.kind == "not_comparable":
+        movement = f"not compared: {mv.note}"
     else:
-        movement = "no result for the previous quarter in the store"
+        movement = "no result of the same kind for the previous quarter in the store"
     likely_rank, likely_text = _likely_range(ctx, org)
     link = operating_model_link(store, org, found.final_segment, ctx.period_end)
     support = link.get("support", {}) if link.get("available") else {}
@@ -124,18 +179,23 @@ def oversight_position(store: Store, org: str, level: str, ctx: OversightContext
                 f"{cap}" if ex["deficit_cap_applied"] else
                 "flagged in deficit, but the override changes nothing" if found.financial_override else
                 "does not apply (no deficit or deficit support flagged)")
+    published = h.source == "published"
     return OversightPosition(
-        available=found.status == "segmented", period=ctx.period, segment=found.final_segment,
-        adjusted_segment=found.adjusted_segment, unadjusted_segment=found.unadjusted_segment,
-        average_score=found.average_score, rank=found.rank, rank_of=found.rank_of, peer_group=found.peer_group,
+        available=h.segment is not None, period=ctx.period, segment=h.final_segment,
+        adjusted_segment=h.segment, unadjusted_segment=found.unadjusted_segment,
+        average_score=h.average, rank=h.rank, rank_of=h.rank_of, peer_group=found.peer_group,
         result_source=_result_source(found), likely_range_rank=likely_rank,
-        likely_range_note=likely_text or "no likely range: too few metric scores to resample", movement=movement,
-        previous_segment=before.final_segment if before else None,
-        boundary=_boundary_text(ex, found, cap), financial_override=found.financial_override,
-        override_text=override, segment5=found.final_segment == 5, summary=ex["summary"],
+        likely_range_note=("likely range of the reconstruction: " if published else "")
+        + (likely_text or "no likely range: too few metric scores to resample"), movement=movement,
+        previous_segment=mv.segment_before,
+        boundary=("reconstruction: " if published else "") + _boundary_text(ex, found, cap),
+        financial_override=found.financial_override,
+        override_text=override, segment5=h.final_segment == 5, summary=ex["summary"],
+        headline_source=h.source, headline_label=_headline_label(found), reconstruction=_reconstruction(found),
+        segment5_text=_segment5_text(store, ctx.period_end, h.final_segment == 5),
         support=None if not support else f"{support.get('support')} (delivered by "
                                          f"{support.get('delivered_by_name') or support.get('delivered_by_tier')})",
-        note=None if found.status == "segmented" else ex["summary"])
+        note=None if h.segment is not None else ex["summary"])
 
 
 def _area_position(store: Store, org: str, level: str, ctx: OversightContext) -> OversightPosition:
@@ -143,17 +203,33 @@ def _area_position(store: Store, org: str, level: str, ctx: OversightContext) ->
     scope = {"region": org} if level == "region" else {"icb": org}
     members = {t["code"]: t["name"] for t in list_organisations(store, kind="trust", on=ctx.period_end, **scope)}
     rows = [r for r in ctx.run.results if r.org_code in members]
-    mix = Counter(str(r.final_segment) for r in rows if r.final_segment is not None)
-    trusts = [{"code": r.org_code, "name": display_name(r.org_name), "segment": r.final_segment, "rank": r.rank,
-               "rank_of": r.rank_of, "peer_group": r.peer_group, "source": _result_source(r)}
-              for r in sorted(rows, key=lambda r: (r.final_segment or 9, r.peer_group, r.rank or 0))]
+    heads = {r.org_code: r.headline or computed_headline(r) for r in rows}
+    mix = Counter(str(h.final_segment) for h in heads.values() if h.final_segment is not None)
+    trusts = [{"code": r.org_code, "name": display_name(r.org_name), "segment": heads[r.org_code].final_segment,
+               "rank": heads[r.org_code].rank, "rank_of": heads[r.org_code].rank_of, "peer_group": r.peer_group,
+               "source": _result_source(r), "computed_segment": r.final_segment}
+              for r in sorted(rows, key=lambda r: (heads[r.org_code].final_segment or 9, r.peer_group,
+                                                   heads[r.org_code].rank or 0))]
     words = ", ".join(f"{mix[k]} in segment {k}" for k in sorted(mix)) or "none segmented"
-    kind = "ICBs" if level == "icb" else "NHS England regions"
-    note = (f"{kind} are not segmented by the oversight framework for {ctx.period} (methodology §3.5: ICB metrics "
-            f"are contextual). Of the {len(members)} trusts in it on {ctx.period_end.isoformat()}, "
-            f"{len(rows)} have a result: {words}.")
+    published = sum(h.source == "published" for h in heads.values())
+    note = (f"{_not_segmented(ctx, level)} Of the {len(members)} trusts in it on {ctx.period_end.isoformat()}, "
+            f"{len(rows)} have a result: {words} ({published} published by NHS England, "
+            f"{len(rows) - published} computed by opmodel, provisional).")
     return OversightPosition(available=bool(rows), period=ctx.period, note=note, segment_mix=dict(sorted(mix.items())),
                              trust_segments=trusts)
+
+
+def _not_segmented(ctx: OversightContext, level: str) -> str:
+    """Why an ICB or a region has no segment of its own, in the words of the framework in force."""
+    assert ctx.policy is not None
+    framework = ctx.policy.title or ctx.policy.framework
+    icb_why = ctx.policy.not_segmented("icb") if "icb" in ctx.policy.peer_groups else "not segmented"
+    if level == "icb":
+        if icb_why is None:
+            return f"Under {framework}, ICBs are segmented; this board pack shows the segments of its trusts."
+        return f"Under {framework}, ICBs are {icb_why}; the segments of its trusts are shown."
+    return (f"Under {framework}, NHS England regions are not segmented (the framework segments trusts"
+            + (" and ICBs" if icb_why is None else "") + "); the segments of the region's trusts are shown.")
 
 
 def _quartiles(values: list[float]) -> tuple[float | None, float | None, float | None]:
