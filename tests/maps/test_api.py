@@ -111,14 +111,15 @@ def test_segment_share_counts_trusts_by_headline_segment(store: Store) -> None:
     assert m.values.polarity == "low_is_good" and len(m.rows) == 36
 
 
-def test_headline_segment_prefers_the_published_one() -> None:
-    from types import SimpleNamespace
-
+def test_headline_segment_is_the_published_one_where_held(store: Store) -> None:
+    """RJZ: NHS England published segment 3 for 2025/26 Q3; opmodel's reconstruction says 4 (issue 20)."""
     from opmodel.maps import headline_segment
+    from opmodel.oversight import segment
 
-    assert headline_segment(SimpleNamespace(final_segment=3, published={"adjusted": 4.0})) == 4
-    assert headline_segment(SimpleNamespace(final_segment=3, published={})) == 3
-    assert headline_segment(SimpleNamespace(final_segment=5, published={"adjusted": 2.0})) == 5
+    run = segment(store, "2025-26-Q3", save=False, link=False)
+    rjz = next(r for r in run.results if r.org_code == "RJZ")
+    assert rjz.final_segment != 3  # the reconstruction differs, so the map must not use it
+    assert headline_segment(rjz) == 3
 
 
 def test_population_indicator_by_region_is_population_weighted(store: Store) -> None:

@@ -166,16 +166,12 @@ def _metric_ids(store: Store) -> list[str]:
 
 
 def headline_segment(result: Any) -> int | None:
-    """The segment a trust is known by: 5 when in the Provider Improvement Programme, else NHS England's
-    published adjusted segment where one is held, else the computed one.
+    """The segment a trust is known by: oversight's headline (issue 20), i.e. NHS England's published
+    segment where one is held (5 when in the support programme), else the computed one, provisional."""
+    from opmodel.oversight import computed_headline
 
-    Interim rule until the oversight area's own headline result (issue 20) lands; switch to it then.
-    """
-    final = result.final_segment
-    if final == 5:
-        return 5
-    published = result.published.get("adjusted") if result.published else None
-    return int(published) if published is not None else final
+    headline = result.headline or computed_headline(result)
+    return None if headline.final_segment is None else int(headline.final_segment)
 
 
 def _quarters_back(on: dt.date, n: int = 8) -> list[str]:
@@ -214,7 +210,7 @@ def segment_share(store: Store, level: str, on: dt.date, period: str | None = No
     run = run if run is not None else _segmentation(store, on, period)
     end = parse_period(run.period).end
     segs = {r.org_code: s for r in run.results if (s := headline_segment(r)) is not None}
-    published = sum(1 for r in run.results if r.published and r.published.get("adjusted") is not None)
+    published = sum(1 for r in run.results if r.headline is not None and r.headline.source == "published")
     placed = place_trusts(store, level, on, end, set(segs))
     counts: dict[str, Counter[str]] = {}
     for code, area in placed.items():

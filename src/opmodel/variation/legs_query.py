@@ -35,7 +35,6 @@ __all__ = ["ACCESS_METRICS", "consistency_across"]
 #: Access measures: the published standards of urgent, elective and cancer care.
 ACCESS_METRICS = ("ae_4hr", "rtt_18wk", "cancer_62d")
 _LEGS: tuple[Leg, ...] = ("performance", "quality", "access")
-_OVERSIGHT_IDS = ("OF5000", "OF5002")
 
 
 def _place(store: Store, on: dt.date) -> dict[str, dict[str, Any]]:
@@ -120,7 +119,7 @@ def _quality(store: Store, placed: dict[str, dict[str, Any]]) -> list[tuple[LegM
 def _performance(store: Store, placed: dict[str, dict[str, Any]]
                  ) -> tuple[list[tuple[LegMeasure, list[LegUnit]]], dict[str, dict[str, Any]]]:
     """Segments and average scores, published where published, else computed; and each trust's result."""
-    from opmodel.oversight import segment
+    from opmodel.oversight import headline_results
     from opmodel.oversight.periods import Period
 
     quarters = store.rows("SELECT DISTINCT period_start, period_end FROM metric_values WHERE metric = 'OF5000' "
@@ -129,26 +128,21 @@ def _performance(store: Store, placed: dict[str, dict[str, Any]]
         return [], {}
     start = quarters[0]["period_start"]
     period = Period(start.year - (start.month < 4), (start.month - 4) % 12 // 3 + 1)
-    published: dict[str, dict[str, Any]] = {}
-    for metric in _OVERSIGHT_IDS:
-        for r in metric_values(store, metric, level="trust", start=start, end=start):
-            third = "thirdparty" in str(r["publication"])
-            published.setdefault(r["org_code"], {})[metric] = (float(r["value"]), third)
     try:
-        computed = {r.org_code: r for r in segment(store, period.label, save=False, link=False).results}
+        headlines = headline_results(store, period.label)
     except OpmodelError:
-        computed = {}
+        headlines = {}
     trusts: dict[str, dict[str, Any]] = {}
     for code in placed:
-        pub, comp = published.get(code, {}), computed.get(code)
-        seg = pub.get("OF5000")
-        avg = pub.get("OF5002")
-        if seg is not None:
-            source = "published (third-party copy)" if seg[1] else "published (NHS England dashboard)"
-            trusts[code] = {"segment": int(seg[0]), "average": None if avg is None else avg[0], "source": source}
-        elif comp is not None and comp.final_segment is not None:
-            trusts[code] = {"segment": int(comp.final_segment), "average": comp.average_score,
-                            "source": f"computed ({comp.result_source})"}
+        h = headlines.get(code)
+        if h is None or h.final_segment is None:
+            continue
+        if h.source == "published":
+            source = ("published (third-party copy)" if h.evidence == "third-party"
+                      else "published (NHS England dashboard)")
+        else:
+            source = f"computed ({h.agreement.result_source or 'provisional'})"
+        trusts[code] = {"segment": int(h.final_segment), "average": h.average, "source": source}
     if not trusts:
         return [], {}
     sources = dict(Counter(t["source"] for t in trusts.values()))
