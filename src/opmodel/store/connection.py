@@ -6,6 +6,7 @@ one transaction so a failure leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,20 +18,32 @@ from platformdirs import user_data_dir
 
 from opmodel.store.locking import connect_waiting
 from opmodel.store.migrations import migrate
+from opmodel.store.versions import mark_changed
 
 __all__ = ["Store", "default_store_path", "open_store", "register_seeder"]
 
 ENV_VAR = "OPMODEL_STORE"
 
 # Areas register seeders that fill a brand-new store with the shipped default data,
-# so that `opmodel` works out of the box with no network and no ../shared.
-_SEEDERS: list[tuple[str, Callable[[Store], None]]] = []
+# so that `opmodel` works out of the box with no network and no ../shared. A seeder named as
+# "module:function" is imported only when a store needs it (most commands open a seeded store).
+Seeder = Callable[["Store"], None] | str
+_SEEDERS: list[tuple[str, Seeder]] = []
 
 
-def register_seeder(name: str, seeder: Callable[[Store], None]) -> None:
-    """Register ``seeder`` to run once when a store is first created (idempotent by name)."""
+def register_seeder(name: str, seeder: Seeder) -> None:
+    """Register ``seeder`` (a function or ``"module:function"``) to run once when a store is first
+    created (idempotent by name)."""
     if all(n != name for n, _ in _SEEDERS):
         _SEEDERS.append((name, seeder))
+
+
+def _resolve(seeder: Seeder) -> Callable[[Store], None]:
+    if callable(seeder):
+        return seeder
+    module, _, attr = seeder.partition(":")
+    fn: Callable[[Store], None] = getattr(importlib.import_module(module), attr)
+    return fn
 
 
 def default_store_path() -> Path:
@@ -106,13 +119,18 @@ class Store:
         )
 
     def seed_defaults(self) -> None:
-        """Fill a new store with each registered area's shipped defaults, once per area."""
+        """Fill a new store with each registered area's shipped defaults, once per area.
+
+        One query finds the areas already seeded, so opening a seeded store imports no seeder.
+        """
+        done = {str(k) for (k,) in self.execute("SELECT key FROM meta WHERE key LIKE 'seeded:%'").fetchall()}
         for name, seeder in _SEEDERS:
             flag = f"seeded:{name}"
-            if self.get_meta(flag) is None:
+            if flag not in done:
                 with self.transaction():
-                    seeder(self)
+                    _resolve(seeder)(self)
                     self.set_meta(flag, "1")
+                    mark_changed(self)  # seeders may write without a ledger row (issue 25)
 
     def close(self) -> None:
         self.con.close()
