@@ -17,6 +17,7 @@ from opmodel.oversight.policy import Policy, apply_settings, available_policies,
 from opmodel.oversight.results import OrgResult, SegmentationRun
 from opmodel.oversight.storage import save_run
 from opmodel.store import Store
+from opmodel.store.results import cached
 
 __all__ = ["attach_operating_model", "explain", "framework_for", "group_members", "league", "operating_model_link",
            "periods_held", "segment", "whatif"]
@@ -64,6 +65,7 @@ def _run(store: Store, policy: Policy, period: Period) -> SegmentationRun:
     return run_segmentation(policy, inputs)
 
 
+@cached("oversight.segment", depends=("structure", "metrics"))  # issue 25: kept per data version
 def segment(store: Store, period: str, framework: str | None = None, peer_group: str | None = None,
             settings: list[str] | None = None, save: bool = True, link: bool = True,
             compare: str | None = None, use_published_scores: bool = False) -> SegmentationRun:
