@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,4 +82,7 @@ def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     store = tmp_path_factory.mktemp("live") / "live.duckdb"
     shutil.copy(seeded_store_file, store)
     with serve_in_thread(create_app(WebSettings(store_path=store, token=TOKEN))) as url:
+        # Render the profile once (its SPC charts take seconds on a busy machine, once per data version) so the
+        # journeys' 15-second steps time what the browser does, not the first rendering (issue 25, parallel runs).
+        urllib.request.urlopen(url + "/organisations/RJ1", timeout=600).read()
         yield url

@@ -118,19 +118,21 @@ class Store:
             [key, value],
         )
 
-    def seed_defaults(self) -> None:
+    def seed_defaults(self, on_seed: Callable[[str, int, int], None] | None = None) -> None:
         """Fill a new store with each registered area's shipped defaults, once per area.
 
         One query finds the areas already seeded, so opening a seeded store imports no seeder.
+        ``on_seed(name, i, n)`` is told before each seeder runs (progress for a first command).
         """
         done = {str(k) for (k,) in self.execute("SELECT key FROM meta WHERE key LIKE 'seeded:%'").fetchall()}
-        for name, seeder in _SEEDERS:
-            flag = f"seeded:{name}"
-            if flag not in done:
-                with self.transaction():
-                    _resolve(seeder)(self)
-                    self.set_meta(flag, "1")
-                    mark_changed(self)  # seeders may write without a ledger row (issue 25)
+        todo = [(name, seeder) for name, seeder in _SEEDERS if f"seeded:{name}" not in done]
+        for i, (name, seeder) in enumerate(todo, 1):
+            if on_seed is not None:
+                on_seed(name, i, len(todo))
+            with self.transaction():
+                _resolve(seeder)(self)
+                self.set_meta(f"seeded:{name}", "1")
+                mark_changed(self)  # seeders may write without a ledger row (issue 25)
 
     def close(self) -> None:
         self.con.close()
@@ -143,17 +145,19 @@ class Store:
 
 
 def open_store(path: Path | str | None = None, *, seed: bool = True, wait: float = 0.0,
-               on_wait: Callable[[str], None] | None = None) -> Store:
+               on_wait: Callable[[str], None] | None = None,
+               on_seed: Callable[[str, int, int], None] | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``path`` or the default one.
 
     A new store is seeded with the shipped default data of every area that has
     registered a seeder, so the first command a user runs has real data to show.
     When another process holds the file, wait up to ``wait`` seconds (telling
     ``on_wait`` once), then raise :class:`~opmodel.store.locking.StoreBusyError`.
+    ``on_seed(name, i, n)`` hears of each seeder as a new store is filled.
     """
     import opmodel.defaults  # noqa: F401  (registers the area seeders)
 
     store = Store(default_store_path() if path is None else path, wait=wait, on_wait=on_wait)
     if seed:
-        store.seed_defaults()
+        store.seed_defaults(on_seed)
     return store

@@ -40,7 +40,7 @@ from opmodel.store.versions import check_areas, code_fingerprint, data_version
 if TYPE_CHECKING:
     from opmodel.store.connection import Store
 
-__all__ = ["ENV_VAR", "cache_key", "cached", "clear_results", "enabled", "get_result", "put_result",
+__all__ = ["ENV_VAR", "MISSING", "cache_key", "cached", "clear_results", "enabled", "get_result", "put_result",
            "result_names"]
 
 P = ParamSpec("P")
@@ -48,7 +48,8 @@ T = TypeVar("T")
 ENV_VAR = "OPMODEL_RESULTS_CACHE"
 #: Most results kept per name (the newest win); a quarter's runs are a few hundred kB each.
 MAX_PER_NAME = 64
-_MISSING = object()
+#: What :func:`get_result` returns when nothing is kept (None may be a result).
+MISSING = object()
 #: Values of ``share=True`` results, by (name, key, version), newest last.
 _SHARED: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
 _SHARED_SIZE = 32
@@ -133,14 +134,14 @@ def get_result(store: Store, name: str, key: str, version: str) -> Any:
         row = store.execute("SELECT value FROM results_cache WHERE name = ? AND key = ? AND version = ?",
                             [name, key, version]).fetchone()
     except duckdb.Error:  # a store without the table (read-only and not migrated): no cache
-        return _MISSING
+        return MISSING
     if row is None:
-        return _MISSING
+        return MISSING
     try:
         return _Unpickler(io.BytesIO(row[0])).load()
     except Exception as exc:  # a class renamed since, or a refused one: compute again
         log.warning("results cache: %s not reused (%s)", name, exc)
-        return _MISSING
+        return MISSING
 
 
 def put_result(store: Store, name: str, key: str, version: str, value: Any) -> bool:
@@ -203,7 +204,7 @@ def cached(name: str, *, depends: Iterable[str] | None = None, store_arg: str = 
                 _SHARED.move_to_end(memo_key)
                 return cast(T, _SHARED[memo_key])
             found = get_result(store, name, key, version)
-            if found is not _MISSING:
+            if found is not MISSING:
                 value = cast(T, found)
             else:
                 value = fn(*args, **kwargs)

@@ -40,6 +40,13 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
     return out
 
 
+def _trusts(store: Store, memo: Memo[Any], on: dt.date, scope: dict[str, str]) -> list[dict[str, Any]]:
+    """The trusts of a region or ICB on a date, once per data version (issue 25)."""
+    found: list[dict[str, Any]] = memo(("area-trusts", on, tuple(sorted(scope.items()))),
+                                       lambda: list_organisations(store, kind="trust", on=on, **scope))
+    return found
+
+
 def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if periods_available(store, memo):
@@ -48,8 +55,8 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         # Count on the quarter's last day, as the home page does (issue 16 item 14): a trust that closed after
         # the quarter still counts where it was; the trust list below shows the page's own date.
         end = parse_period(view.period).end
-        counted = {t["code"] for t in list_organisations(store, kind="trust", on=end, **scope)}
-        shown = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
+        counted = {t["code"] for t in _trusts(store, memo, end, scope)}
+        shown = {t["code"] for t in _trusts(store, memo, on, scope)}
         segments = {r.org_code: r.final_segment for r in view.rows if r.org_code in counted}
         out["segment_period"] = view.period
         out["segment_structure_date"] = end
