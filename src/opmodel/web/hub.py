@@ -120,18 +120,36 @@ class StoreHub:
     def version(self) -> int:
         """A number that changes whenever the store's data has changed (by the server or another command).
 
-        The file changes for other reasons too (results kept, a checkpoint): those keep the number.
+        While the server holds the file no other process can write it, so the number stands; when the
+        file was let go and has changed since, it is opened (without waiting: another process may
+        hold it) and its data version decides. Results kept and checkpoints change the file, not the number.
         """
-        sig = self._signature()
-        if sig != self._signature_seen:
-            with self._version_lock:
-                if sig != self._signature_seen:
-                    data = self._read_data_version()
+        if self.path is None or self._con is not None:
+            return self._version
+        if self._signature() != self._signature_seen:
+            try:
+                self._release(self._acquire(wait=0.0))  # opening compares the data (_check_reopened)
+            except Exception:  # held by another process (a load): assume it changed, as a page would
+                with self._version_lock:
+                    self._version += 1
+                    self._data = None
                     self._signature_seen = self._signature()
-                    if data is None or self._data is None or data != self._data:
-                        self._version += 1
-                    self._data = data
         return self._version
+
+    def _check_reopened(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Just (re)opened: did another process change the data while the file was let go?"""
+        sig = self._signature()
+        if sig == self._signature_seen:
+            return
+        try:
+            data: str | None = data_version(CursorStore(con, self.path))
+        except Exception:
+            data = None
+        with self._version_lock:
+            if data is None or self._data is None or data != self._data:
+                self._version += 1
+            self._data = data
+            self._signature_seen = sig
 
     @property
     def data(self) -> str:
@@ -155,6 +173,7 @@ class StoreHub:
             if self._con is None:
                 assert self.path is not None
                 self._con = connect_waiting(str(self.path), wait=self.wait_seconds if wait is None else wait)
+                self._check_reopened(self._con)
                 if self.idle_seconds > 0 and (self._closer is None or not self._closer.is_alive()):
                     self._wake.clear()
                     self._closer = threading.Thread(target=self._close_when_idle, name="opmodel-store-idle",
