@@ -34,7 +34,8 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
     out["accountability"] = memo(("org-accountability", code, on, segment),
                                  lambda: org_accountability(store, code, on, segment=segment))
     if kind in ("trust", "icb"):
-        out["metrics"] = org_metrics(store, code, memo)
+        # issue 25: once per data version (org_metrics looks the organisation up before its own memo)
+        out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
     if kind in ("trust", "icb", "region"):
         out["spc"] = org_spc_charts(store, code, memo)
     return out
@@ -70,6 +71,6 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         out["segment_coverage"] = view.coverage
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     if kind == "icb":
-        out["metrics"] = org_metrics(store, code, memo)
+        out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
         out["population"] = population_section(store, code, on, memo)
     return out

@@ -46,13 +46,34 @@ _Signature = tuple[tuple[int, int] | None, ...]
 
 
 class CursorStore(Store):
-    """A :class:`Store` over a cursor of an already open database (no migration, no seeding)."""
+    """A :class:`Store` over a cursor of an already open database (no migration, no seeding).
+
+    The cursor is made when the request first queries: a page served from what is kept (see
+    :meth:`StoreHub.memo`) makes none, and under 50 clients making and closing one cost more than the
+    page (issue 25).
+    """
 
     def __init__(self, parent: duckdb.DuckDBPyConnection, path: Path | None) -> None:
         self.path = path
         self.read_only = False
-        self.con = parent.cursor()
+        self._parent = parent
+        self._cursor: duckdb.DuckDBPyConnection | None = None
         self._depth = 0
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._cursor is None:
+            self._cursor = self._parent.cursor()
+        return self._cursor
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        self._cursor = value
+
+    def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
 
 
 class StoreHub:
