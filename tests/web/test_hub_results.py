@@ -70,3 +70,14 @@ def test_a_key_that_cannot_be_kept_is_memoised_in_the_process_only(store_path: P
     with hub.reader() as store:
         assert result_names(store) == {}
     hub.close()
+
+
+def test_a_request_served_from_what_is_kept_makes_no_cursor(store_path: Path) -> None:
+    hub = StoreHub(store_path)
+    hub.memo(("page", 1), lambda: "kept")
+    with hub.reader() as store:
+        assert hub.memo(("page", 1), lambda: "again") == "kept"
+        assert store._cursor is None  # type: ignore[attr-defined]
+        assert store.scalar("SELECT 1") == 1
+        assert store._cursor is not None  # type: ignore[attr-defined]
+    hub.close()
