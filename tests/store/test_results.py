@@ -168,3 +168,11 @@ def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path
         load_files(store, [AE_CSV])
         api.segment(store, "2025-26-Q3", save=False)
         assert len(counted) == 3
+
+
+def test_only_the_newest_results_of_a_name_are_kept(store: Store) -> None:
+    for i in range(4):
+        assert put_result(store, "test.many", f"k{i}", "v", i, keep=2)
+    assert result_names(store) == {"test.many": 2}
+    put_result(store, "test.many", "k9", "v2", 9, keep=2)  # a new version drops the old ones
+    assert result_names(store) == {"test.many": 1}

@@ -144,8 +144,9 @@ def get_result(store: Store, name: str, key: str, version: str) -> Any:
         return MISSING
 
 
-def put_result(store: Store, name: str, key: str, version: str, value: Any) -> bool:
-    """Keep ``value``; drop this name's results of other versions. False when it was not kept.
+def put_result(store: Store, name: str, key: str, version: str, value: Any, keep: int = MAX_PER_NAME) -> bool:
+    """Keep ``value``; drop this name's results of other versions and all but its ``keep`` newest.
+    False when it was not kept.
 
     Inside a caller's transaction nothing is written (a failed write would spoil it); a write that
     conflicts with another process's is given up silently: the next call computes again.
@@ -161,7 +162,7 @@ def put_result(store: Store, name: str, key: str, version: str, value: Any) -> b
                           [name, key, version, blob])
             store.execute(
                 "DELETE FROM results_cache WHERE name = ? AND key IN (SELECT key FROM results_cache WHERE name = ? "
-                "ORDER BY created_at DESC OFFSET ?)", [name, name, MAX_PER_NAME])
+                "ORDER BY created_at DESC OFFSET ?)", [name, name, keep])
     except duckdb.Error as exc:
         log.info("results cache: %s not kept (%s)", name, exc)
         return False

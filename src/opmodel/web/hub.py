@@ -42,6 +42,8 @@ from opmodel.store.versions import code_fingerprint
 __all__ = ["CursorStore", "StoreHub"]
 
 T = TypeVar("T")
+#: What the pages share, kept in the store per data version (chart SVGs are the largest, ~50 kB each).
+KEPT_PAGE_PARTS = 2048
 _Signature = tuple[tuple[int, int] | None, ...]
 
 
@@ -301,7 +303,7 @@ class StoreHub:
         value = compute()
         try:
             with self.reader() as store:
-                put_result(store, "web", stored_key, version, value)
+                put_result(store, "web", stored_key, version, value, keep=KEPT_PAGE_PARTS)
         except Exception:  # a value that cannot be pickled, or the store busy: kept in this process only
             pass
         return value
