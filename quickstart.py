@@ -33,6 +33,34 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True, env=env)
 
 
+def run_with_heartbeat(cmd: list[str], label: str, every: float = 15.0) -> int:
+    """Run ``cmd`` passing its output through; after ``every`` seconds without output, say it is still
+    running, so a long step (mypy on a cold cache, a slow test) is never silent for long (issue 25)."""
+    import threading
+
+    started = last = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    out = proc.stdout
+
+    def forward() -> None:
+        nonlocal last
+        while chunk := os.read(out.fileno(), 65536):
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            last = time.monotonic()
+
+    reader = threading.Thread(target=forward, daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        time.sleep(0.5)
+        if time.monotonic() - last >= every:
+            print(f"\n  ... {label} still running ({time.monotonic() - started:.0f} s)", flush=True)
+            last = time.monotonic()
+    reader.join(10)
+    return proc.returncode
+
+
 def step(number: int, total: int, text: str) -> None:
     """One line per step, so a first run never sits silent (issue 16 item 12)."""
     print(f"\n[{number}/{total}] {text}", flush=True)
@@ -175,15 +203,33 @@ def serve_until_stopped(cmd: list[str]) -> None:
         sys.exit(f"The dashboard stopped with an error (exit {code}); the message above says why.")
 
 
+def pytest_command(report: Path, extra: list[str]) -> list[str]:
+    """The whole suite on every core (pytest-xdist), one test file per worker at a time, unless the
+    caller chose the workers (``-n``) or named tests with ``-k``/a path (then one process is quicker)."""
+    cmd = [str(BIN / "python"), "-m", "pytest", f"--junitxml={report}"]
+    chose = any(a == "-n" or a.startswith(("-n", "--numprocesses", "-p")) for a in extra)
+    narrowed = any(not a.startswith("-") for a in extra)
+    if not chose and not narrowed:
+        cmd += ["-n", "auto", "--dist", "loadfile"]
+    return [*cmd, *extra]
+
+
 def test() -> None:
     system_packages()
-    ensure_venv("web,dev,spark")
+    ensure_venv("web,dev,spark", 1, 5)
     lint = [p for p in ("src", "tests", "scripts", "benchmarks", "quickstart.py") if (ROOT / p).exists()]
+    step(3, 5, "Lint (ruff)")
     sh(BIN / "ruff", "check", *lint)
-    sh(BIN / "mypy")
+    step(4, 5, "Types (mypy --strict; its cache in .mypy_cache makes later runs quick)")
+    started = time.monotonic()
+    if run_with_heartbeat([str(BIN / "mypy")], "mypy") != 0:
+        sys.exit("mypy found problems (above).")
+    print(f"  mypy done in {time.monotonic() - started:.0f} s", flush=True)
+    step(5, 5, "Tests (pytest, in parallel on every core)")
     report = VENV / "pytest-report.xml"
-    code = subprocess.run([str(BIN / "python"), "-m", "pytest", f"--junitxml={report}", *sys.argv[2:]],
-                          cwd=ROOT).returncode
+    started = time.monotonic()
+    code = run_with_heartbeat(pytest_command(report, sys.argv[2:]), "pytest")
+    print(f"  tests took {time.monotonic() - started:.0f} s", flush=True)
     # DuckDB's bindings print reference-leak notes at interpreter exit, after pytest's own summary;
     # end with a plain summary line so the result is the last thing a reader (or CI) sees.
     sys.stderr.flush()

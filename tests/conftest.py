@@ -15,6 +15,19 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
 
 
+#: Test files that drive a real server, browser, Spark or PostgreSQL from end to end: marked ``e2e``
+#: (``-m "not e2e"`` for a quick loop; ``quickstart.py test`` and CI run them all).
+E2E_FILES = {"test_browser.py", "test_register_browser.py", "test_security_browser.py", "test_security_serve.py",
+             "test_spark.py", "test_concurrency.py", "test_schemathesis.py", "test_lock.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if (Path(str(item.fspath)).name in E2E_FILES or item.get_closest_marker("browser")
+                or item.get_closest_marker("spark")):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file seeded with the shipped default data, built once per test session."""

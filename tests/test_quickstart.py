@@ -98,3 +98,20 @@ def test_a_failing_server_is_one_line_not_a_traceback(quickstart: ModuleType) ->
     with pytest.raises(SystemExit) as caught:
         quickstart.serve_until_stopped([sys.executable, "-c", "raise SystemExit(3)"])
     assert "exit 3" in str(caught.value.code)
+
+
+def test_long_steps_are_never_silent(quickstart: ModuleType, capfd: pytest.CaptureFixture[str]) -> None:
+    """Issue 25: mypy and pytest run through a heartbeat that speaks when the tool has been quiet."""
+    code = quickstart.run_with_heartbeat([sys.executable, "-c", "import time; print('begun', flush=True); "
+                                          "time.sleep(1.5); print('ended')"], "a slow step", every=0.4)
+    out = capfd.readouterr().out
+    assert code == 0
+    assert out.index("begun") < out.index("a slow step still running") < out.index("ended")
+
+
+def test_the_suite_runs_in_parallel_unless_narrowed(quickstart: ModuleType, tmp_path: Path) -> None:
+    whole = quickstart.pytest_command(tmp_path / "r.xml", [])
+    assert whole[whole.index("-n") + 1] == "auto"
+    assert "-n" not in quickstart.pytest_command(tmp_path / "r.xml", ["tests/structure", "-x"])
+    chosen = quickstart.pytest_command(tmp_path / "r.xml", ["-n", "3"])
+    assert chosen.count("-n") == 1 and chosen[-1] == "3"

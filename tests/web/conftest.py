@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,9 @@ from fastapi.testclient import TestClient
 from opmodel.web import WebSettings, create_app
 
 TOKEN = "test-token-1234"
+#: Pages the browser journeys open whose first rendering is slow (charts, population sections).
+WARM_PAGES = ("/organisations/RJ1", "/organisations/RV9", "/icbs/QKK", "/regions/Y56", "/icbs/QYG?on=2025-06-01",
+              "/icbs/S1Y5D?on=2026-06-01")
 
 
 @pytest.fixture(scope="session")
@@ -81,4 +85,9 @@ def live_server(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     store = tmp_path_factory.mktemp("live") / "live.duckdb"
     shutil.copy(seeded_store_file, store)
     with serve_in_thread(create_app(WebSettings(store_path=store, token=TOKEN))) as url:
+        # Render the heaviest pages once (a profile's SPC charts take seconds on a busy machine, once per data
+        # version) so the journeys' 15-second steps time what the browser does, not a first rendering on a
+        # machine shared by parallel workers (issue 25).
+        for page in WARM_PAGES:
+            urllib.request.urlopen(url + page, timeout=600).read()
         yield url

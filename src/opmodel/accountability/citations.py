@@ -27,7 +27,8 @@ SOURCES_FILE = Path(__file__).resolve().parent / "sources.yaml"
 @functools.lru_cache(maxsize=1)
 def source_registry() -> dict[str, Source]:
     """Every registered source by id (validated; a broken registry is an error naming the entry)."""
-    data = yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8")) or {}
+    data = yaml.load(SOURCES_FILE.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml (issue 25)
     out: dict[str, Source] = {}
     for sid, raw in data.items():
         try:

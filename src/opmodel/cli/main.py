@@ -1,4 +1,8 @@
-"""The ``opmodel`` command: one sub-command group per area, each a thin adapter."""
+"""The ``opmodel`` command: one sub-command (or group) per area, each a thin adapter, imported when run.
+
+Add a command with one line in :data:`COMMANDS` (``name: Lazy("module:attr", "first line of its
+help")``); the list's order is the order ``opmodel --help`` shows. See :mod:`opmodel.cli.lazy`.
+"""
 
 from __future__ import annotations
 
@@ -8,61 +12,84 @@ from typing import Annotated
 import typer
 
 from opmodel import __version__
-from opmodel.cli import data, metrics, org
-from opmodel.cli.common import handle_errors, open_cli_store, parse_date, state
 from opmodel.cli.help_style import install as _readable_help
-from opmodel.cli.output import console
-from opmodel.cli.serve import serve as serve_command
+from opmodel.cli.lazy import Lazy, LazyGroup
+
+__all__ = ["COMMANDS", "app", "main"]
+
+#: Every sub-command: where it lives and the first paragraph of its help (checked by tests/cli/test_lazy.py).
+COMMANDS: dict[str, Lazy] = {
+    "who": Lazy("opmodel.cli.accountability:who_command",
+                "Who holds an organisation to account, for each function, on a date, with sources."),
+    "spc": Lazy("opmodel.cli.variation:register",
+                "XmR chart of one organisation's series: limits, special causes, variation and assurance icons."),
+    "funnel": Lazy("opmodel.cli.variation:register",
+                  "Funnel plot of one period: 95% and 99.8% limits, and the organisations outside them by name."),
+    "consistency": Lazy("opmodel.cli.variation:register", "Where variation lies: between regions, ICBs in a region "
+                        "and trusts in an ICB, per period."),
+    "segment": Lazy("opmodel.cli.oversight:register", "Score and segment every organisation for a quarter from "
+                    "metric values (stored with policy and input hashes)."),
+    "league": Lazy("opmodel.cli.oversight:register",
+                  "League tables per peer group, in NHS England's published order where published (adjusted segment, "
+                  "then\naverage score; ties share a rank), else the computed one; the computed rank beside it."),
+    "explain": Lazy("opmodel.cli.oversight:register",
+                  "Why an organisation is in its segment, how far each boundary is, what changed, and what it "
+                    "would take."),
+    "whatif": Lazy("opmodel.cli.oversight:register",
+                  "Re-run a quarter with changed rules or metric values; list every organisation whose average, "
+                  "segment or\nrank changes (rank-only changes included)."),
+    "change": Lazy("opmodel.cli.uncertainty:register", "Did a trust's average and segment change between two "
+                   "quarters beyond noise? (paired resampling)"),
+    "derive": Lazy("opmodel.cli.records:derive_command",
+                   "Derive 4-hour, 12-hour DTA, RTT 18-week and 52/65/78-week metrics from records."),
+    "serve": Lazy("opmodel.cli.serve:serve",
+                  "Start the dashboard and REST API (http://HOST:PORT/, API docs at /api/docs)."),
+    "report": Lazy("opmodel.cli.report:register",
+                   "The integrated performance report (board pack) for an organisation and quarter."),
+    "access": Lazy("opmodel.cli.register:register", "Explain what USER may do to CASE (or to an organisation's "
+                   "cases) under the operating model on a date."),
+    "overview": Lazy("opmodel.cli.overview:overview",
+                     "The national structure on a date: regions, their ICBs and trust counts."),
+    "org": Lazy("opmodel.cli.org:app", "Organisations: show, list, tree and changes on any date."),
+    "data": Lazy("opmodel.cli.data:app", "Load registry data: ODS snapshots and reference lists."),
+    "metrics": Lazy("opmodel.cli.metrics:app",
+                    "Metrics: load NHS England publications, list metrics, show values at any level."),
+    "model": Lazy("opmodel.cli.accountability:app",
+                  "Operating models: list, show, check and compare who is accountable for what."),
+    "records": Lazy("opmodel.cli.records:app",
+                    "Record-level data: generate calibrated synthetic records, validate, derive metrics."),
+    "users": Lazy("opmodel.cli.register:register",
+                  "Register users: each belongs to an organisation and holds a bearer token."),
+    "cases": Lazy("opmodel.cli.register:register", "Support and intervention cases in the register."),
+    "population": Lazy("opmodel.cli.population:app", "Population health and inequalities: ICB profiles, "
+                       "Core20PLUS5, comparison across ICBs."),
+    "quality": Lazy("opmodel.cli.quality:app", "Quality and safety: CQC ratings, mortality (SHMI) and patient "
+                    "experience (FFT); third-party processed copies, labelled so."),
+    "map": Lazy("opmodel.cli.maps:register",
+                  "Shade England's ICBs or regions by a measure; writes the map and prints its data table."),
+}
+
+
+class _Root(LazyGroup):
+    registry = COMMANDS
+
 
 _readable_help()
 app = typer.Typer(
     name="opmodel",
+    cls=_Root,
     help="opmodel: the NHS England operating model as code (structure, accountability, metrics, "
     "oversight, variation).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(org.app, name="org")
-app.add_typer(data.app, name="data")
-app.add_typer(metrics.app, name="metrics")
-from opmodel.cli import accountability as accountability_cli  # noqa: E402
-
-app.add_typer(accountability_cli.app, name="model")
-app.command("who")(accountability_cli.who_command)  # opmodel who ORG [--function] [--on] [--model]
-from opmodel.cli import variation as variation_cli  # noqa: E402
-
-variation_cli.register(app)  # opmodel spc | funnel | consistency
-from opmodel.cli import oversight as oversight_cli  # noqa: E402
-
-oversight_cli.register(app)  # opmodel segment | league | explain | whatif
-from opmodel.cli import uncertainty as uncertainty_cli  # noqa: E402  (issue 12)
-
-uncertainty_cli.register(app)  # opmodel change ORG --from P --to P
-from opmodel.cli import records as records_cli  # noqa: E402
-
-app.add_typer(records_cli.app, name="records")
-app.command("derive")(records_cli.derive_command)  # `opmodel derive` = `opmodel records derive`
-app.command("serve")(serve_command)
-from opmodel.cli import report as report_cli  # noqa: E402
-
-report_cli.register(app)  # opmodel report ORG --period P --pdf FILE | --pptx FILE
-from opmodel.cli import register as register_cli  # noqa: E402
-
-register_cli.register(app)  # opmodel users | cases | access
-from opmodel.cli import population as population_cli  # noqa: E402
-
-app.add_typer(population_cli.app, name="population")
-from opmodel.cli import quality as quality_cli  # noqa: E402  (issue 22)
-
-app.add_typer(quality_cli.app, name="quality")  # opmodel quality show ORG | shmi
-from opmodel.cli import maps as maps_cli  # noqa: E402  (issue 26)
-
-maps_cli.register(app)  # opmodel map MEASURE --level icb|region [--on] [--period] --svg FILE [--png FILE]
 
 
 def _version(value: bool) -> None:
     if value:
+        from opmodel.cli.output import console
+
         console.print(f"opmodel {__version__}")
         raise typer.Exit()
 
@@ -74,32 +101,10 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
+    from opmodel.cli.common import state
+
     state.store_path = store
-
-
-@app.command("overview")
-@handle_errors
-def overview(on: Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")] = None
-             ) -> None:
-    """The national structure on a date: regions, their ICBs and trust counts."""
-    from opmodel.structure import list_organisations
-
-    day = parse_date(on)
-    with open_cli_store() as store:
-        regions = list_organisations(store, kind="region", on=day)
-        icbs = list_organisations(store, kind="icb", on=day)
-        trusts = list_organisations(store, kind="trust", on=day)
-    console.print(f"[bold]NHS England on {day.isoformat()}[/]: {len(regions)} regions, {len(icbs)} ICBs, "
-                  f"{sum(1 for t in trusts if t['region'])} trusts in England")
-    for region in regions:
-        mine = [i for i in icbs if i["region"] == region["code"]]
-        console.print(f"\n[bold]{region['code']} {region['name']}[/] ({len(mine)} ICBs)")
-        for icb in mine:
-            n = sum(1 for t in trusts if t["icb"] == icb["code"])
-            console.print(f"  {icb['code']:<6} {icb['name']}  [dim]{n} trust(s)[/]")
 
 
 def main() -> None:
     app()
-
-

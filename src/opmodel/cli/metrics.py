@@ -8,15 +8,17 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_rows, err_console, to_jsonable
-from opmodel.metrics import LEVELS, LoadReport, MetricsLoadError, list_metrics, load_files, metric_values
-from opmodel.metrics.loader import EXIT_OK
+from opmodel.metrics import LEVELS, list_metrics, metric_values
+
+if TYPE_CHECKING:  # the loader (readers, pyarrow) is imported by `metrics load` only (issue 25)
+    from opmodel.metrics import LoadReport
 
 app = typer.Typer(help="Metrics: load NHS England publications, list metrics, show values at any level.",
                   no_args_is_help=True)
@@ -90,6 +92,9 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Publication files or 
     publications are skipped); 1 rejected, nothing written; 3 loaded, but a file you
     named was skipped as not a publication.
     """
+    from opmodel.metrics import MetricsLoadError, load_files
+    from opmodel.metrics.loader import EXIT_OK
+
     with open_cli_store() as store, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                              TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("loading", total=None)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from opmodel.cli.common import handle_errors, open_cli_store
+from opmodel.cli.common import handle_errors, open_cli_store, working
 from opmodel.cli.output import Format, console, emit_json, emit_rows
 
 app = typer.Typer(help="Record-level data: generate calibrated synthetic records, validate, derive metrics.",
@@ -102,17 +102,22 @@ def derive(
         chosen = Engine(engine)
     except ValueError:
         raise typer.BadParameter("expected duckdb or spark", param_hint="--engine") from None
-    with open_cli_store() as store:
+    with open_cli_store() as store, working(f"Deriving metrics from {root} on {chosen.value}",
+                                            quiet=fmt is Format.json) as step:  # issue 25: progress
         known = known_provider_codes(store)
         if providers is not None:
             known |= read_provider_list(providers)
+        if chosen.value == "spark":
+            step("Starting Spark")
         con = connect(chosen, spark_master=spark_master)
+        step(f"Deriving metrics from {root} on {chosen.value}")
         derived = derive_folder(con, root, known)
         if derived.ae is None and derived.rtt is None:
             raise typer.BadParameter(f"no ae_attendances/ or rtt_pathways/ folder in {root}", param_hint="ROOT")
         rows = metric_rows(derived)
         source_id = None
         if save:
+            step(f"Writing {len(rows):,} metric values to the store")
             files = [f for fs in derived.files.values() for f in fs]
             source_id = write_metric_rows(store, rows, file=root, publication=f"records_{chosen.value}",
                                           sha256=files_sha256(files, root))

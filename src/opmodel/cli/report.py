@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from opmodel.cli.common import handle_errors, open_cli_store
+from opmodel.cli.common import handle_errors, open_cli_store, working
 from opmodel.cli.output import console, err_console
 from opmodel.errors import OpmodelError
 
@@ -38,7 +38,7 @@ def report(
                        ] = None,
     fmt: Annotated[PackFormat, typer.Option("--format", help="With --all-trusts: pdf or pptx.")] = PackFormat.pdf,
     jobs: Annotated[int, typer.Option("--jobs", min=1, max=8, help="With --all-trusts: render processes.")] = 2,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or progress line.")] = False,
 ) -> None:
     """The integrated performance report (board pack) for an organisation and quarter."""
     from opmodel.reports import build_report, load_template, render_pdf, render_pptx
@@ -50,13 +50,18 @@ def report(
     if pdf is None and pptx is None:
         raise typer.BadParameter("give --pdf FILE and/or --pptx FILE (or --all-trusts --out-dir DIR)",
                                  param_hint="--pdf")
-    with open_cli_store() as store:
-        rep = build_report(store, org, period, template=tpl)
+    with working(f"Building the board pack for {org.upper()}, {period}", quiet=quiet) as step:  # issue 25
+        with open_cli_store() as store:
+            rep = build_report(store, org, period, template=tpl)
+        if pdf is not None:
+            step(f"Laying out the PDF for {rep.org_name} ({len(rep.charts)} charts)")
+            render_pdf(rep, pdf, title=tpl.title if tpl else "Integrated performance report")
+        if pptx is not None:
+            step(f"Writing the slides for {rep.org_name}")
+            render_pptx(rep, pptx)
     if pdf is not None:
-        render_pdf(rep, pdf, title=tpl.title if tpl else "Integrated performance report")
         console.print(f"Wrote {pdf} ({rep.org_name}, {rep.period}, {len(rep.charts)} chart(s))")
     if pptx is not None:
-        render_pptx(rep, pptx)
         console.print(f"Wrote {pptx}")
 
 

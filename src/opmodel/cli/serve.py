@@ -46,6 +46,10 @@ def serve(
         "(POST /api/v1/metric-files); uploads are refused when it is unset.")] = "OPMODEL_API_TOKEN",
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=1024,
                                                help="Largest upload accepted, in MB.")] = 64,
+    response_cache: Annotated[bool, typer.Option(
+        "--response-cache/--no-response-cache",
+        help="Keep rendered answers until the store changes (off: every request renders, as the speed "
+        "benchmark measures).")] = True,
 ) -> None:
     """Start the dashboard and REST API (http://HOST:PORT/, API docs at /api/docs)."""
     try:
@@ -63,7 +67,8 @@ def serve(
         raise typer.Exit(1)
     try:
         settings = WebSettings(store_path=state.store_path, token=os.environ.get(token_env),
-                               max_upload_bytes=max_upload_mb * 1024 * 1024, warm_up=True)
+                               max_upload_bytes=max_upload_mb * 1024 * 1024, warm_up=True,
+                               cache_entries=WebSettings.cache_entries if response_cache else 0)
         app = create_app(settings)
     except OpmodelError as exc:  # a malformed token, or the store held by another command too long
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)

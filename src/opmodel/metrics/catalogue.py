@@ -77,7 +77,8 @@ class _CatalogueFile(BaseModel):
 
 def _read_file(path: Path) -> list[MetricDefinition]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml (issue 25)
         doc = _CatalogueFile.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as exc:
         raise InputError.one(path, None, None, f"not a valid catalogue file: {exc}") from None

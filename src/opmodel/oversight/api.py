@@ -18,6 +18,7 @@ from opmodel.oversight.results import OrgResult, SegmentationRun
 from opmodel.oversight.storage import save_run
 from opmodel.oversight.whatif import whatif
 from opmodel.store import Store
+from opmodel.store.results import cached
 
 __all__ = ["attach_operating_model", "explain", "framework_for", "group_members", "league", "operating_model_link",
            "periods_held", "region_members", "segment", "whatif"]
@@ -82,6 +83,7 @@ def region_members(store: Store, region: str, on: dt.date) -> set[str]:
     return {str(t["code"]) for t in list_organisations(store, kind="trust", on=on, region=code)}
 
 
+@cached("oversight.segment", depends=("structure", "metrics"))  # issue 25: kept per data version
 def segment(store: Store, period: str, framework: str | None = None, peer_group: str | None = None,
             settings: list[str] | None = None, save: bool = True, link: bool = True,
             compare: str | None = None, use_published_scores: bool = False,

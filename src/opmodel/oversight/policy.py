@@ -365,7 +365,7 @@ def load_policy(name_or_path: str | Path) -> Policy:
         text = res.read_text(encoding="utf-8")
         file = f"opmodel/oversight/policies/{name_or_path}.yaml"
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml (issue 25)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError.one(file, None if mark is None else mark.line + 1, None, f"not valid YAML: {exc}") from None

@@ -26,6 +26,7 @@ from opmodel.oversight.uncertainty import (
     league_uncertainty,
 )
 from opmodel.store import Store
+from opmodel.store.results import cached
 
 __all__ = ["TableRanges", "league_ranges", "pools_for", "published_ranges", "range_agreement",
            "ranges_for_inputs", "significant_change"]
@@ -94,6 +95,7 @@ def _hash(ci: ComputedInputs, method: str, replicates: int, seed: int) -> str:
     return h.hexdigest()
 
 
+@cached("oversight.ranges", depends=("metrics",), share=True)  # issue 25: kept in the store when given one
 def ranges_for_inputs(ci: ComputedInputs, *, replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
                       method: Method = "metric-mix", store: Store | None = None) -> TableRanges:
     """Likely ranges for every peer group in ``ci`` (cached per input hash).

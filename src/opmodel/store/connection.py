@@ -6,6 +6,7 @@ one transaction so a failure leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,20 +18,32 @@ from platformdirs import user_data_dir
 
 from opmodel.store.locking import connect_waiting
 from opmodel.store.migrations import migrate
+from opmodel.store.versions import mark_changed
 
 __all__ = ["Store", "default_store_path", "open_store", "register_seeder"]
 
 ENV_VAR = "OPMODEL_STORE"
 
 # Areas register seeders that fill a brand-new store with the shipped default data,
-# so that `opmodel` works out of the box with no network and no ../shared.
-_SEEDERS: list[tuple[str, Callable[[Store], None]]] = []
+# so that `opmodel` works out of the box with no network and no ../shared. A seeder named as
+# "module:function" is imported only when a store needs it (most commands open a seeded store).
+Seeder = Callable[["Store"], None] | str
+_SEEDERS: list[tuple[str, Seeder]] = []
 
 
-def register_seeder(name: str, seeder: Callable[[Store], None]) -> None:
-    """Register ``seeder`` to run once when a store is first created (idempotent by name)."""
+def register_seeder(name: str, seeder: Seeder) -> None:
+    """Register ``seeder`` (a function or ``"module:function"``) to run once when a store is first
+    created (idempotent by name)."""
     if all(n != name for n, _ in _SEEDERS):
         _SEEDERS.append((name, seeder))
+
+
+def _resolve(seeder: Seeder) -> Callable[[Store], None]:
+    if callable(seeder):
+        return seeder
+    module, _, attr = seeder.partition(":")
+    fn: Callable[[Store], None] = getattr(importlib.import_module(module), attr)
+    return fn
 
 
 def default_store_path() -> Path:
@@ -105,14 +118,21 @@ class Store:
             [key, value],
         )
 
-    def seed_defaults(self) -> None:
-        """Fill a new store with each registered area's shipped defaults, once per area."""
-        for name, seeder in _SEEDERS:
-            flag = f"seeded:{name}"
-            if self.get_meta(flag) is None:
-                with self.transaction():
-                    seeder(self)
-                    self.set_meta(flag, "1")
+    def seed_defaults(self, on_seed: Callable[[str, int, int], None] | None = None) -> None:
+        """Fill a new store with each registered area's shipped defaults, once per area.
+
+        One query finds the areas already seeded, so opening a seeded store imports no seeder.
+        ``on_seed(name, i, n)`` is told before each seeder runs (progress for a first command).
+        """
+        done = {str(k) for (k,) in self.execute("SELECT key FROM meta WHERE key LIKE 'seeded:%'").fetchall()}
+        todo = [(name, seeder) for name, seeder in _SEEDERS if f"seeded:{name}" not in done]
+        for i, (name, seeder) in enumerate(todo, 1):
+            if on_seed is not None:
+                on_seed(name, i, len(todo))
+            with self.transaction():
+                _resolve(seeder)(self)
+                self.set_meta(f"seeded:{name}", "1")
+                mark_changed(self)  # seeders may write without a ledger row (issue 25)
 
     def close(self) -> None:
         self.con.close()
@@ -125,17 +145,19 @@ class Store:
 
 
 def open_store(path: Path | str | None = None, *, seed: bool = True, wait: float = 0.0,
-               on_wait: Callable[[str], None] | None = None) -> Store:
+               on_wait: Callable[[str], None] | None = None,
+               on_seed: Callable[[str, int, int], None] | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``path`` or the default one.
 
     A new store is seeded with the shipped default data of every area that has
     registered a seeder, so the first command a user runs has real data to show.
     When another process holds the file, wait up to ``wait`` seconds (telling
     ``on_wait`` once), then raise :class:`~opmodel.store.locking.StoreBusyError`.
+    ``on_seed(name, i, n)`` hears of each seeder as a new store is filled.
     """
     import opmodel.defaults  # noqa: F401  (registers the area seeders)
 
     store = Store(default_store_path() if path is None else path, wait=wait, on_wait=on_wait)
     if seed:
-        store.seed_defaults()
+        store.seed_defaults(on_seed)
     return store

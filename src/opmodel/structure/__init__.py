@@ -2,13 +2,18 @@
 
 Ask where an organisation sat on any date, list organisations under a region or
 ICB, walk the hierarchy and see what changed between two dates.
+
+Asking imports the queries only; the file readers and loaders load when first named (issue 25), so
+every command that looks an organisation up does not pay for reading ODS files.
 """
 
-from opmodel.structure.defaults import seed_structure
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from opmodel.structure.listing import all_organisations, parent_history, peer_codes
-from opmodel.structure.loader import LoadSummary, apply_ods_snapshot, apply_reference, load_ods, load_reference
 from opmodel.structure.models import NATIONAL_CODE, Organisation, OrgKind, Relationship, RelKind, StructureChange
-from opmodel.structure.ods import OdsFileKind, OdsSnapshot, read_ods_file
 from opmodel.structure.queries import (
     ANCESTORS_SQL,
     ancestors_on,
@@ -21,7 +26,31 @@ from opmodel.structure.queries import (
     suggest_codes,
     tree,
 )
-from opmodel.structure.reference import read_reference_file
+
+if TYPE_CHECKING:
+    from opmodel.structure.defaults import seed_structure
+    from opmodel.structure.loader import LoadSummary, apply_ods_snapshot, apply_reference, load_ods, load_reference
+    from opmodel.structure.ods import OdsFileKind, OdsSnapshot, read_ods_file
+    from opmodel.structure.reference import read_reference_file
+
+#: Names imported on first use, and the module each comes from.
+_LAZY = {
+    "seed_structure": "opmodel.structure.defaults",
+    **dict.fromkeys(["LoadSummary", "apply_ods_snapshot", "apply_reference", "load_ods", "load_reference"],
+                    "opmodel.structure.loader"),
+    **dict.fromkeys(["OdsFileKind", "OdsSnapshot", "read_ods_file"], "opmodel.structure.ods"),
+    "read_reference_file": "opmodel.structure.reference",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ANCESTORS_SQL",

@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
 from opmodel.errors import InputError, InputProblem
 from opmodel.store import Store
 from opmodel.structure.models import NATIONAL_CODE, OrgKind, RelKind
@@ -97,6 +95,8 @@ class _LinkPlan:
     inserts: list[tuple[str, str, str, dt.date, dt.date | None, int]] = field(default_factory=list)
 
     def write(self, store: Store) -> None:
+        import pyarrow as pa  # imported by loads only, so reading the registry stays light (issue 25)
+
         if self.deletes:
             store.execute("DELETE FROM relationships WHERE rowid IN (SELECT unnest(?::BIGINT[]))", [self.deletes])
         if self.ends:
@@ -151,6 +151,8 @@ def _earliest(*dates: dt.date | None) -> dt.date | None:
 def _bulk_upsert_orgs(store: Store, records: tuple[OdsRecord, ...], kind: OrgKind, source: str,
                       known: dict[str, tuple[str, dt.date | None, dt.date | None]], summary: LoadSummary) -> None:
     """Insert or update every organisation of a snapshot in one statement (subtype is kept)."""
+    import pyarrow as pa
+
     table = pa.table({
         "code": pa.array([r.code for r in records], pa.string()),
         "name": pa.array([r.name for r in records], pa.string()),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
 
 from opmodel import __version__
 from opmodel.web import (
@@ -52,14 +53,24 @@ answer carries an `ETag`; send it back in `If-None-Match` to get `304 Not Modifi
 """
 
 
-def _warm_up(hub: StoreHub) -> None:
-    """Compute the shared results (oversight runs, chart renderer) before the first visitor asks."""
+def _warm_up(hub: StoreHub, templates: Jinja2Templates) -> None:
+    """Before the first visitor asks (issue 25): compile the page templates, then compute the current
+    quarter's segmentation, league table with likely ranges and the national charts. Each result is
+    kept in the store (:meth:`StoreHub.memo`), so after a restart this reads them back in a moment."""
     from opmodel.web.views_metrics import org_spc_charts
-    from opmodel.web.views_oversight import segment_summary
+    from opmodel.web.views_oversight import league_view, periods_available, segment_summary
 
+    env = templates.env
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".jinja") and not n.startswith("nhsuk/")):
+        try:
+            env.get_template(name)  # compiled once, kept by the environment
+        except Exception:  # a template that fails to compile fails its page, not the start-up
+            continue
     try:
         with hub.reader() as store:
-            segment_summary(store, hub.memo)
+            if periods_available(store, hub.memo):
+                segment_summary(store, hub.memo)
+                league_view(store, memo=hub.memo)
             org_spc_charts(store, "X24", hub.memo)
     except Exception:  # warming is best effort; the pages compute on demand anyway
         return
@@ -73,7 +84,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.warm_up:
-            threading.Thread(target=_warm_up, args=(hub,), name="opmodel-warm-up", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(hub, app.state.templates), name="opmodel-warm-up",
+                             daemon=True).start()
         yield
         hub.close()
 

@@ -39,10 +39,18 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
     if kind in ("trust", "other_provider"):
         out["quality"] = org_quality(store, code, memo)  # issue 22
     if kind in ("trust", "icb"):
-        out["metrics"] = org_metrics(store, code, memo)
+        # issue 25: once per data version (org_metrics looks the organisation up before its own memo)
+        out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
     if kind in ("trust", "icb", "region"):
         out["spc"] = org_spc_charts(store, code, memo)
     return out
+
+
+def _trusts(store: Store, memo: Memo[Any], on: dt.date, scope: dict[str, str]) -> list[dict[str, Any]]:
+    """The trusts of a region or ICB on a date, once per data version (issue 25)."""
+    found: list[dict[str, Any]] = memo(("area-trusts", on, tuple(sorted(scope.items()))),
+                                       lambda: list_organisations(store, kind="trust", on=on, **scope))
+    return found
 
 
 def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[Any]) -> dict[str, Any]:
@@ -53,8 +61,8 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         # Count on the quarter's last day, as the home page does (issue 16 item 14): a trust that closed after
         # the quarter still counts where it was; the trust list below shows the page's own date.
         end = parse_period(view.period).end
-        counted = {t["code"] for t in list_organisations(store, kind="trust", on=end, **scope)}
-        shown = {t["code"] for t in list_organisations(store, kind="trust", on=on, **scope)}
+        counted = {t["code"] for t in _trusts(store, memo, end, scope)}
+        shown = {t["code"] for t in _trusts(store, memo, on, scope)}
         # Headline segments (issue 20): NHS England's published one where held, else the computed one.
         segments = {r.org_code: r.headline_final_segment for r in view.rows if r.org_code in counted}
         out["segment_period"] = view.period
@@ -76,6 +84,6 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     out["quality"] = area_quality(store, code, on, memo)  # issue 22
     if kind == "icb":
-        out["metrics"] = org_metrics(store, code, memo)
+        out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
         out["population"] = population_section(store, code, on, memo)
     return out

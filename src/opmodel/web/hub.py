@@ -12,13 +12,20 @@ command run beside it works (or waits a moment, saying so, see
 up to ``wait_seconds`` and then answer 503.
 
 ``version`` changes after every committed write by the server (a rejected upload
-changes nothing, so caches stay valid) and whenever the file changes on disk (a
-load by another command), so caches can tell stale pages.
+changes nothing, so caches stay valid) and whenever another process changes the data
+(a load by another command), so caches can tell stale pages. The file changing on disk
+is the cheap sign; the store's data version (:func:`opmodel.store.data_version`) then
+says whether the data changed or only kept results and checkpoints did (issue 25).
+
+:meth:`StoreHub.memo` keeps what pages share (segmentation runs, chart SVGs, view models)
+once per data version in this process and in the store's results cache, so a restarted
+server, or a second one, does not compute or render them again (issue 25 item 3).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,23 +33,49 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from opmodel.store import Store, open_store
+from opmodel.store import Store, data_version, open_store
 from opmodel.store.locking import connect_waiting
+from opmodel.store.results import MISSING, cache_key, get_result, put_result
+from opmodel.store.results import enabled as results_enabled
+from opmodel.store.versions import code_fingerprint
 
 __all__ = ["CursorStore", "StoreHub"]
 
 T = TypeVar("T")
+#: What the pages share, kept in the store per data version (chart SVGs are the largest, ~50 kB each).
+KEPT_PAGE_PARTS = 2048
 _Signature = tuple[tuple[int, int] | None, ...]
 
 
 class CursorStore(Store):
-    """A :class:`Store` over a cursor of an already open database (no migration, no seeding)."""
+    """A :class:`Store` over a cursor of an already open database (no migration, no seeding).
+
+    The cursor is made when the request first queries: a page served from what is kept (see
+    :meth:`StoreHub.memo`) makes none, and under 50 clients making and closing one cost more than the
+    page (issue 25).
+    """
 
     def __init__(self, parent: duckdb.DuckDBPyConnection, path: Path | None) -> None:
         self.path = path
         self.read_only = False
-        self.con = parent.cursor()
+        self._parent = parent
+        self._cursor: duckdb.DuckDBPyConnection | None = None
         self._depth = 0
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._cursor is None:
+            self._cursor = self._parent.cursor()
+        return self._cursor
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        self._cursor = value
+
+    def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
 
 
 class StoreHub:
@@ -59,7 +92,10 @@ class StoreHub:
         else:
             root.close()
         self._users = 0
-        self._timer: threading.Timer | None = None
+        self._last_release = 0.0
+        #: One thread watches for idleness while the file is open (a timer per request cost ~5 ms each).
+        self._closer: threading.Thread | None = None
+        self._wake = threading.Event()
         self._con_lock = threading.Lock()
         self._write_lock = threading.Lock()
         #: Held across an upload's check and load, so one upload is parsed at a time.
@@ -67,8 +103,12 @@ class StoreHub:
         self._version = 0
         self._version_lock = threading.Lock()
         self._signature_seen = self._signature()
+        #: The data version :attr:`version` stands for (None until read).
+        self._data: str | None = None
         self._memo: dict[tuple[int, Any], Any] = {}
         self._memo_lock = threading.Lock()
+        #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
+        self.keep_results = results_enabled()
 
     # -- versions -----------------------------------------------------------------
     def _signature(self) -> _Signature:
@@ -85,16 +125,65 @@ class StoreHub:
                 out.append((st.st_mtime_ns, st.st_size))
         return tuple(out)
 
+    def _read_data_version(self) -> str | None:
+        """The data version, or None when it cannot be read at once (another process holds the store:
+        asked from the event loop, this must not wait)."""
+        try:
+            store = self._acquire(wait=0.0)
+        except Exception:
+            return None
+        try:
+            return data_version(store)
+        except Exception:
+            return None
+        finally:
+            self._release(store)
+
     @property
     def version(self) -> int:
-        """A number that changes whenever the store has changed (by the server or another command)."""
-        sig = self._signature()
-        if sig != self._signature_seen:
-            with self._version_lock:
-                if sig != self._signature_seen:
-                    self._signature_seen = sig
+        """A number that changes whenever the store's data has changed (by the server or another command).
+
+        While the server holds the file no other process can write it, so the number stands; when the
+        file was let go and has changed since, it is opened (without waiting: another process may
+        hold it) and its data version decides. Results kept and checkpoints change the file, not the number.
+        """
+        if self.path is None or self._con is not None:
+            return self._version
+        if self._signature() != self._signature_seen:
+            try:
+                self._release(self._acquire(wait=0.0))  # opening compares the data (_check_reopened)
+            except Exception:  # held by another process (a load): assume it changed, as a page would
+                with self._version_lock:
                     self._version += 1
+                    self._data = None
+                    self._signature_seen = self._signature()
         return self._version
+
+    def _check_reopened(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Just (re)opened: did another process change the data while the file was let go?"""
+        sig = self._signature()
+        if sig == self._signature_seen:
+            return
+        try:
+            data: str | None = data_version(CursorStore(con, self.path))
+        except Exception:
+            data = None
+        with self._version_lock:
+            if data is None or self._data is None or data != self._data:
+                self._version += 1
+            self._data = data
+            self._signature_seen = sig
+
+    @property
+    def data(self) -> str:
+        """The store's data version for the current :attr:`version` (read once per version)."""
+        version = self.version
+        if self._data is None:
+            found = self._read_data_version()
+            with self._version_lock:
+                if self._version == version and self._data is None:
+                    self._data = found
+        return self._data or ""
 
     @property
     def is_open(self) -> bool:
@@ -102,14 +191,17 @@ class StoreHub:
         return self._con is not None
 
     # -- connections --------------------------------------------------------------
-    def _acquire(self) -> CursorStore:
+    def _acquire(self, wait: float | None = None) -> CursorStore:
         with self._con_lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
             if self._con is None:
                 assert self.path is not None
-                self._con = connect_waiting(str(self.path), wait=self.wait_seconds)
+                self._con = connect_waiting(str(self.path), wait=self.wait_seconds if wait is None else wait)
+                self._check_reopened(self._con)
+                if self.idle_seconds > 0 and (self._closer is None or not self._closer.is_alive()):
+                    self._wake.clear()
+                    self._closer = threading.Thread(target=self._close_when_idle, name="opmodel-store-idle",
+                                                    daemon=True)
+                    self._closer.start()
             store = CursorStore(self._con, self.path)
             self._users += 1
             return store
@@ -118,23 +210,26 @@ class StoreHub:
         store.close()
         with self._con_lock:
             self._users -= 1
-            if self._users == 0 and self.path is not None and self._con is not None:
-                if self.idle_seconds <= 0:
-                    self._close_connection()
-                else:
-                    self._timer = threading.Timer(self.idle_seconds, self._close_if_idle)
-                    self._timer.daemon = True
-                    self._timer.start()
-
-    def _close_if_idle(self) -> None:
-        with self._con_lock:
-            if self._users == 0:
+            self._last_release = time.monotonic()
+            if self._users == 0 and self.path is not None and self._con is not None and self.idle_seconds <= 0:
                 self._close_connection()
 
+    def _close_when_idle(self) -> None:
+        """Close the file ``idle_seconds`` after the last request let go of it; then end (reopening starts
+        another watcher)."""
+        while True:
+            with self._con_lock:
+                if self._con is None:
+                    return
+                idle = time.monotonic() - self._last_release
+                if self._users == 0 and idle >= self.idle_seconds:
+                    self._close_connection()
+                    return
+                left = self.idle_seconds - idle if self._users == 0 else self.idle_seconds
+            if self._wake.wait(max(0.01, left)):
+                return
+
     def _close_connection(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -158,24 +253,31 @@ class StoreHub:
         with self._write_lock:
             store = self._acquire()
             committed = False
+            data: str | None = None
             try:
                 yield store
                 committed = True
+                data = data_version(store)
             finally:
                 self._release(store)
                 if committed:
                     with self._version_lock:
                         self._version += 1
+                        self._data = data
                         self._signature_seen = self._signature()
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
-        """``compute()`` once per store version (segmentation runs, chart SVGs shared by pages and API)."""
+        """``compute()`` once per store version (segmentation runs, chart SVGs shared by pages and API).
+
+        Looked for in this process first, then in the store's results cache (kept there by an earlier
+        run of the server, or another one), and computed only when neither holds it for this version.
+        """
         version = self.version
         full = (version, key)
         with self._memo_lock:
             if full in self._memo:
                 return self._memo[full]  # type: ignore[no-any-return]
-        value = compute()
+        value = self._kept(key, compute)
         with self._memo_lock:
             stale = [k for k in self._memo if k[0] != version]
             for k in stale:
@@ -185,6 +287,28 @@ class StoreHub:
             self._memo[full] = value
         return value
 
+    def _kept(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` through the store's results cache (name ``web``), when the key can be kept."""
+        try:
+            stored_key = cache_key({"memo": key}) if self.keep_results and self.path is not None else None
+        except TypeError:  # a key of objects we cannot name: this process only
+            stored_key = None
+        if stored_key is None:
+            return compute()
+        version = f"{code_fingerprint()}|{self.data}"
+        with self.reader() as store:
+            found = get_result(store, "web", stored_key, version)
+        if found is not MISSING:
+            return found  # type: ignore[no-any-return]
+        value = compute()
+        try:
+            with self.reader() as store:
+                put_result(store, "web", stored_key, version, value, keep=KEPT_PAGE_PARTS)
+        except Exception:  # a value that cannot be pickled, or the store busy: kept in this process only
+            pass
+        return value
+
     def close(self) -> None:
+        self._wake.set()
         with self._con_lock:
             self._close_connection()

@@ -25,14 +25,15 @@ Templates = Annotated[Jinja2Templates, Depends(templates)]
 @router.get("/", response_class=HTMLResponse)
 def england(request: Request, store: ReadStore, tpl: Templates, h: Hub, on: OnQuery = None) -> Response:
     day = on or dt.date.today()
-    ctx = {"vm": overview(store, day), "extra": extensions.overview_sections(store, day, h.memo)}
+    vm = h.memo(("overview-view", day), lambda: overview(store, day))  # issue 25: once per data version
+    ctx = {"vm": vm, "extra": extensions.overview_sections(store, day, h.memo)}
     return tpl.TemplateResponse(request, "overview.jinja", ctx)
 
 
 @router.get("/organisations/{code}", response_class=HTMLResponse)
 def organisation(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
     day = on or dt.date.today()
-    vm = organisation_view(store, code, day)
+    vm = h.memo(("organisation-view", code, day), lambda: organisation_view(store, code, day))  # issue 25
     if vm.details.code != code:
         return RedirectResponse(f"/organisations/{vm.details.code}" + (f"?on={on}" if on else ""), 308)
     ctx = {"vm": vm, "extra": extensions.organisation_sections(store, vm.details.code, vm.details.kind, day,
@@ -45,7 +46,7 @@ def _area_page(request: Request, store: Store, tpl: Jinja2Templates, h: StoreHub
                area: str) -> Response:
     """A region or ICB page: the same view, sections and template for both kinds of area."""
     day = on or dt.date.today()
-    vm = area_view(store, code, day, area)
+    vm = h.memo(("area-view", code, day, area), lambda: area_view(store, code, day, area))  # issue 25
     ctx = {"vm": vm, "area": area, "extra": extensions.area_sections(store, vm.details.code, area, day, h.memo)}
     return tpl.TemplateResponse(request, "area.jinja", ctx)
 

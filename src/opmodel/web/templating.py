@@ -109,6 +109,9 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates ship in the package; skip a stat() per template per render
+        # Every template kept in a plain dict: the default LRU cache takes a lock on every look-up (each
+        # include and import), which 40 request threads rendering at once queued on (issue 25).
+        cache_size=-1,
     )
     env.filters["number"] = _number
     env.filters["kind_label"] = _kind_label
