@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from opmodel.errors import NotFoundError, OpmodelError, UnknownCodeError
 from opmodel.metrics.catalogue import MetricDefinition, catalogue
+from opmodel.metrics.publishing import third_party_publications
 from opmodel.store import Store
 from opmodel.structure import NATIONAL_CODE, suggest_codes
 
@@ -46,7 +47,8 @@ anc(code, day, ancestor, depth) AS (
 _BASE = f"""
 base AS (
     SELECT v.metric, v.org_code, v.period_start, v.period_end, v.numerator, v.denominator, v.value,
-           v.provisional, s.file_name, s.publication, coalesce(o.kind, 'other_provider') AS kind
+           v.provisional, s.file_name, s.publication, coalesce(o.kind, 'other_provider') AS kind,
+           list_contains($third, s.publication) AS third_party
     FROM metric_values v
     JOIN metric_sources s ON s.source_id = v.source_id
     LEFT JOIN organisations o ON o.code = v.org_code
@@ -59,12 +61,12 @@ days AS (SELECT DISTINCT org_code AS code, period_start AS day FROM base),
 {DATED_ANCESTORS_SQL}"""
 
 _COLUMNS = """metric, org_code, org_name, level, period_start, period_end, numerator, denominator, value,
-              provisional, n_orgs, source, publication"""
+              provisional, n_orgs, source, publication, third_party"""
 
 _TRUST_SQL = f"""
 WITH RECURSIVE {_BASE}
 SELECT p.metric, p.org_code, o.name AS org_name, 'trust' AS level, p.period_start, p.period_end, p.numerator,
-       p.denominator, p.value, p.provisional, 1 AS n_orgs, p.file_name AS source, p.publication
+       p.denominator, p.value, p.provisional, 1 AS n_orgs, p.file_name AS source, p.publication, p.third_party
 FROM providers p LEFT JOIN organisations o ON o.code = p.org_code
 WHERE $org IS NULL OR p.org_code = $org
    OR EXISTS (SELECT 1 FROM anc a WHERE a.code = p.org_code AND a.day = p.period_start AND a.ancestor = $org)
@@ -87,7 +89,7 @@ aggregated AS (
                 ELSE sum(p.value) END AS value,
            bool_or(p.provisional) AS provisional, count(*) AS n_orgs,
            'aggregated from ' || string_agg(DISTINCT p.file_name, '; ' ORDER BY p.file_name) AS source,
-           any_value(p.publication) AS publication
+           any_value(p.publication) AS publication, bool_or(p.third_party) AS third_party
     FROM providers p JOIN targets t ON t.code = p.org_code AND t.day = p.period_start
     WHERE $agg IN ('ratio', 'sum')
       AND ($org IS NULL OR t.target = $org
@@ -97,7 +99,7 @@ aggregated AS (
 ),
 published AS (
     SELECT b.metric, b.org_code, b.period_start, b.period_end, b.numerator, b.denominator, b.value,
-           b.provisional, 1 AS n_orgs, b.file_name AS source, b.publication
+           b.provisional, 1 AS n_orgs, b.file_name AS source, b.publication, b.third_party
     FROM base b
     WHERE b.kind = $kind
       AND ($org IS NULL OR b.org_code = $org
@@ -112,7 +114,7 @@ combined AS (
                                     AND q.period_end = g.period_end)
 )
 SELECT c.metric, c.org_code, o.name AS org_name, $level AS level, c.period_start, c.period_end, c.numerator,
-       c.denominator, c.value, c.provisional, c.n_orgs, c.source, c.publication
+       c.denominator, c.value, c.provisional, c.n_orgs, c.source, c.publication, c.third_party
 FROM combined c LEFT JOIN organisations o ON o.code = c.org_code
 ORDER BY c.period_start, c.org_code, c.period_end
 """
@@ -142,7 +144,8 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
     higher up (e.g. the trusts of ICB QKK on each period's date). ``start``/``end`` select
     periods *starting* within the range (inclusive). Each dict has metric, org_code,
     org_name, level, period_start, period_end, numerator, denominator, value, provisional,
-    n_orgs (providers aggregated), source and publication.
+    n_orgs (providers aggregated), source, publication and third_party (the value, or some value it is
+    aggregated from, is third-party processed: label it so).
     """
     if level not in LEVELS:
         raise OpmodelError(f"Unknown level '{level}'; expected one of: {', '.join(LEVELS)}.")
@@ -157,7 +160,8 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
         raise NotAggregatedError(
             f"{defn.name} ({metric}) is not shown for ICBs: each ambulance trust serves many ICBs, so adding it "
             "to the ICB where it is based would misattribute its figures; see the ambulance trust or the region")
-    params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end}
+    params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end,
+                              "third": list(third_party_publications())}
     if level == "trust":
         return store.rows(_TRUST_SQL, params)
     params.update(level=level, kind=_LEVEL_KIND[level], national=NATIONAL_CODE,
