@@ -15,6 +15,7 @@ cover the NHS trusts that belong to them on the date.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any, Literal
 
 from opmodel.errors import NotFoundError, OpmodelError, UnknownCodeError
@@ -23,7 +24,8 @@ from opmodel.metrics.publishing import third_party_publications
 from opmodel.store import Store
 from opmodel.structure import NATIONAL_CODE, suggest_codes
 
-__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "list_metrics", "metric_values"]
+__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "contiguous_run", "list_metrics",
+           "metric_values"]
 
 Level = Literal["trust", "icb", "region", "england"]
 LEVELS: tuple[str, ...] = ("trust", "icb", "region", "england")
@@ -191,3 +193,31 @@ def list_metrics(store: Store, *, org: str | None = None) -> list[dict[str, Any]
                     "values_held": h.get("values_held", 0), "organisations": h.get("organisations", 0),
                     "first_period": h.get("first_period"), "last_period": h.get("last_period")})
     return out
+
+
+def contiguous_run(rows: list[dict[str, Any]], min_points: int = 12) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of the latest unbroken run of periods with at least ``min_points`` (else the longest run).
+
+    Publications are sometimes missing for a month or two (January and February 2026 A&E files are
+    not in ``../shared/data``), and an SPC chart needs an unbroken series. Returns the run and a
+    note saying what was left out (None when the rows were already unbroken). ``rows`` are sorted
+    by period, as :func:`metric_values` returns them.
+    """
+    if not rows:
+        return rows, None
+    runs: list[list[dict[str, Any]]] = [[rows[0]]]
+    for prev, row in itertools.pairwise(rows):
+        if row["period_start"] == prev["period_end"] + dt.timedelta(days=1):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    if len(runs) == 1:
+        return rows, None
+    long_enough = [r for r in runs if len(r) >= min_points]
+    chosen = long_enough[-1] if long_enough else max(reversed(runs), key=len)
+    gaps = [f"{a[-1]['period_end'] + dt.timedelta(days=1):%B %Y} to "
+            f"{b[0]['period_start'] - dt.timedelta(days=1):%B %Y}" for a, b in itertools.pairwise(runs)]
+    note = (f"no values held for {'; '.join(gaps)}: the chart uses the unbroken run "
+            f"{chosen[0]['period_start']:%B %Y} to {chosen[-1]['period_end']:%B %Y}"
+            + (f" (the latest with at least {min_points} periods)" if long_enough else " (the longest)"))
+    return chosen, note

@@ -14,7 +14,7 @@ from opmodel.oversight import parse_period
 from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.views_accountability import org_accountability
-from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
+from opmodel.web.views_metrics import area_consistency, data_as_of, org_metrics, org_spc_charts
 from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
 from opmodel.web.views_population import population_section
 
@@ -35,6 +35,8 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
                                  lambda: org_accountability(store, code, on, segment=segment))
     if kind in ("trust", "icb"):
         out["metrics"] = org_metrics(store, code, memo)
+    if kind in ("trust", "other_provider", "icb", "region"):
+        out["as_of"] = data_as_of(store, code, memo)  # issue 21: what the figures are as of
     if kind in ("trust", "icb", "region"):
         out["spc"] = org_spc_charts(store, code, memo)
     return out
@@ -62,6 +64,7 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
         out["segment_counted"] = len(counted)
         out["segment_coverage"] = view.coverage
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
+    out["as_of"] = data_as_of(store, code, memo)  # issue 21: what the area's figures are as of
     if kind == "icb":
         out["metrics"] = org_metrics(store, code, memo)
         out["population"] = population_section(store, code, on, memo)
