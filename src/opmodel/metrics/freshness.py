@@ -81,7 +81,7 @@ GROUP BY l.metric, l.latest_start"""
 _ALL_SQL = """
 WITH scoped AS (SELECT v.metric, v.org_code, v.period_start, v.period_end, s.publication
                 FROM metric_values v JOIN metric_sources s USING (source_id)
-                WHERE $org IS NULL OR v.org_code = $org),""" + _LATEST_TAIL
+                WHERE ($org IS NULL OR v.org_code = $org) AND v.period_start <= $until),""" + _LATEST_TAIL
 
 _UNDER_SQL = f"""
 WITH RECURSIVE under(code) AS (
@@ -94,31 +94,33 @@ days AS (SELECT DISTINCT org_code AS code, period_start AS day FROM metric_value
 scoped AS (
     SELECT v.metric, v.org_code, v.period_start, v.period_end, s.publication
     FROM metric_values v JOIN metric_sources s USING (source_id)
-    WHERE v.org_code = $org
-       OR EXISTS (SELECT 1 FROM anc a WHERE a.code = v.org_code AND a.day = v.period_start AND a.ancestor = $org)
+    WHERE (v.org_code = $org
+           OR EXISTS (SELECT 1 FROM anc a WHERE a.code = v.org_code AND a.day = v.period_start AND a.ancestor = $org))
+      AND v.period_start <= $until
 ),""" + _LATEST_TAIL
 
 
-def _held(store: Store, org: str | None, kind: str | None) -> list[dict[str, Any]]:
+def _held(store: Store, org: str | None, kind: str | None, until: dt.date) -> list[dict[str, Any]]:
     third = list(third_party_publications())
     if org is None or kind == "national":
-        return store.rows(_ALL_SQL, {"org": None, "third": third})
+        return store.rows(_ALL_SQL, {"org": None, "third": third, "until": until})
     if kind in ("icb", "region"):
         cat = catalogue()
-        rows = store.rows(_UNDER_SQL, {"org": org, "third": third})
+        rows = store.rows(_UNDER_SQL, {"org": org, "third": third, "until": until})
         # only what the area's pages can show: aggregated metrics, or values published for the area itself
         return [r for r in rows if r["published_here"] or (
             (d := cat.get(r["metric"])) is not None and d.aggregate != "none" and (kind != "icb" or d.icb_aggregate))]
-    return store.rows(_ALL_SQL, {"org": org, "third": third})
+    return store.rows(_ALL_SQL, {"org": org, "third": third, "until": until})
 
 
 def metric_freshness(store: Store, org: str | None = None, *, today: dt.date | None = None,
-                     metrics: Iterable[str] | None = None) -> list[Freshness]:
+                     metrics: Iterable[str] | None = None, until: dt.date | None = None) -> list[Freshness]:
     """Each metric held (for ``org``, or overall) with its latest period, publication date and next due.
 
     ``org`` may be a provider (its own values), an ICB or region (the providers under it on each
     period's date, and values published for it), or the national body (everything). ``metrics``
-    limits the answer. ``today`` defaults to the current date.
+    limits the answer; ``until`` ignores periods starting after it (a board pack for a past quarter).
+    ``today`` defaults to the current date.
     """
     today = today or dt.date.today()
     kind = None
@@ -128,7 +130,7 @@ def metric_freshness(store: Store, org: str | None = None, *, today: dt.date | N
     wanted = None if metrics is None else set(metrics)
     cat = catalogue()
     out: list[Freshness] = []
-    for r in sorted(_held(store, org, kind), key=lambda r: str(r["metric"])):
+    for r in sorted(_held(store, org, kind, until or dt.date.max), key=lambda r: str(r["metric"])):
         if wanted is not None and r["metric"] not in wanted:
             continue
         defn = cat.get(r["metric"])
