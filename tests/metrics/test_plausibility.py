@@ -135,3 +135,13 @@ def test_third_party_profiles_beside_publications_are_skipped_not_refused(bare_s
     """The per-trust CQC/SHMI/NOF profile table is another table: never mistaken for the NOF extract."""
     report = load_files(bare_store, [PROFILES])
     assert report.exit_code == 0 and {f.status for f in report.files} == {"skipped"}
+
+
+@pytest.mark.parametrize("name", ["ftt-summary-may-26.xlsx", "DM01-APRIL-2026-full-extract.zip",
+                                  "csds-apr26-exp-core-data.zip"])
+def test_damaged_copies_of_the_new_publications_are_refused_by_name(bare_store: Store, tmp_path: Path,
+                                                                    name: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(b"PK\x03\x04 cut short")
+    err = _refused(bare_store, bad)
+    assert err.problems[0].file == str(bad) and "looks like" in err.problems[0].message
