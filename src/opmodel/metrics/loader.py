@@ -252,11 +252,14 @@ def load_files(store: Store, paths: Iterable[Path | str], dry_run: bool = False,
     problems: list[InputProblem] = []
     over_limit = False
     batch = _Batch()
+    # sha256 -> source id of every file already loaded, read once (a query per file cost 6 ms each)
+    known = {str(sha): int(sid) for sha, sid in store.execute(
+        "SELECT sha256, min(source_id) FROM metric_sources GROUP BY sha256").fetchall()}
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), path)
         try:
-            outcome = _prepare(store, path, batch, today)
+            outcome = _prepare(path, batch, known, today)
         except InputError as exc:
             problems.extend(exc.problems)
             over_limit = over_limit or isinstance(exc, ArchiveLimitError)
@@ -264,14 +267,14 @@ def load_files(store: Store, paths: Iterable[Path | str], dry_run: bool = False,
         if isinstance(outcome, tuple):
             result, staged = outcome
             if not batch.fits(staged):
-                _flush(store, batch, report, dry_run)
+                _flush(store, batch, report, dry_run, known)
                 batch = _Batch()
             batch.add(result, staged)
         else:
             result = outcome
         result.named = path in named
         report.files.append(result)
-    _flush(store, batch, report, dry_run)
+    _flush(store, batch, report, dry_run, known)
     report.committed = not dry_run and (not problems or any(f.status == "loaded" for f in report.files))
     if problems:
         raise (MetricsArchiveLimitError if over_limit else MetricsLoadError)(problems, report)
@@ -289,7 +292,7 @@ def _where(exc: InputError) -> str:
     return f"{where}: {p.message}{more}" if where else f"{p.message}{more}"
 
 
-def _flush(store: Store, batch: _Batch, report: LoadReport, dry_run: bool) -> None:
+def _flush(store: Store, batch: _Batch, report: LoadReport, dry_run: bool, known: dict[str, int]) -> None:
     """Merge a batch in one transaction (rolled back for a dry run) and fill in each file's counts."""
     if not batch.items:
         return
@@ -302,6 +305,8 @@ def _flush(store: Store, batch: _Batch, report: LoadReport, dry_run: bool) -> No
     except _DryRun:
         pass
     for (result, _), written in zip(batch.items, done, strict=True):
+        if not dry_run and result.sha256:
+            known.setdefault(result.sha256, written.source_id)
         result.status = written.status
         result.inserted, result.replaced, result.unchanged, result.kept = (
             written.inserted, written.replaced, written.unchanged, written.kept)
@@ -314,17 +319,16 @@ def _flush(store: Store, batch: _Batch, report: LoadReport, dry_run: bool) -> No
                                            if m not in report.uncatalogued_metrics)
 
 
-def _prepare(store: Store, path: Path, batch: _Batch,
+def _prepare(path: Path, batch: _Batch, known: dict[str, int],
              today: dt.date | None) -> FileResult | tuple[FileResult, Staged]:
     """Recognise, check and stage one file; a result for files with nothing to write."""
     reader, note = _recognise(path)
     if reader is None:
         return FileResult(str(path), "skipped", message=note or "not a publication any reader recognises")
     sha = _sha256(path)
-    known = store.scalar("SELECT min(source_id) FROM metric_sources WHERE sha256 = ?", [sha])
-    if known is not None:
+    if sha in known:
         return FileResult(str(path), "unchanged", reader.publication, sha,
-                          message=f"already loaded (source {known})")
+                          message=f"already loaded (source {known[sha]})")
     if sha in batch.shas:
         return FileResult(str(path), "unchanged", reader.publication, sha,
                           message=f"the same file as {batch.shas[sha]} in this load")

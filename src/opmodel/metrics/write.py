@@ -186,12 +186,14 @@ def write_staged(store: Store, staged: Sequence[Staged]) -> list[WriteResult]:
     """
     results: list[WriteResult | None] = [None] * len(staged)
     with store.transaction():
+        known = {(str(sha), str(pub)): int(sid) for sha, pub, sid in store.execute(
+            "SELECT sha256, publication, min(source_id) FROM metric_sources WHERE list_contains($shas, sha256) "
+            "GROUP BY ALL", {"shas": [st.source.sha256 for st in staged]}).fetchall()}
         todo: list[int] = []
         for i, st in enumerate(staged):
-            known = store.scalar("SELECT min(source_id) FROM metric_sources WHERE sha256 = ? AND publication = ?",
-                                 [st.source.sha256, st.source.publication])
-            if known is not None:
-                results[i] = WriteResult("unchanged", int(known))
+            sid = known.get((st.source.sha256, st.source.publication))
+            if sid is not None:
+                results[i] = WriteResult("unchanged", sid)
             else:
                 todo.append(i)
         if todo:
