@@ -10,7 +10,7 @@ store is against each publication's release calendar (:mod:`opmodel.metrics.publ
 
 from opmodel.metrics.catalogue import MetricDefinition, catalogue, get_metric, load_catalogue
 from opmodel.metrics.defaults import seed_metrics
-from opmodel.metrics.freshness import Freshness, as_of_summary, metric_freshness, overdue
+from opmodel.metrics.freshness import Freshness, as_of_summary, last_loaded, metric_freshness, overdue
 from opmodel.metrics.loader import (
     FileResult,
     LoadReport,
@@ -49,6 +49,7 @@ __all__ = [
     "find_reader",
     "get_metric",
     "get_publication",
+    "last_loaded",
     "list_metrics",
     "load_catalogue",
     "load_files",

@@ -21,7 +21,7 @@ from opmodel.metrics.publishing import get_publication, period_label, third_part
 from opmodel.metrics.query import DATED_ANCESTORS_SQL
 from opmodel.store import Store
 
-__all__ = ["Freshness", "as_of_summary", "metric_freshness", "overdue"]
+__all__ = ["Freshness", "as_of_summary", "last_loaded", "metric_freshness", "overdue"]
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,9 @@ def as_of_summary(items: Sequence[Freshness]) -> str:
     for f in others:
         parts.append(f"{f.short} {_family_label(f)}" if f.frequency == "annual" else f"{f.short} to {_family_label(f)}")
     return "; ".join(parts)
+
+
+def last_loaded(store: Store) -> dt.date | None:
+    """The day the newest figures entered this store (seeding stamps the seeding time)."""
+    loaded = store.scalar("SELECT max(loaded_at) FROM metric_sources")
+    return loaded.date() if loaded is not None else None

@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from opmodel.errors import OpmodelError
-from opmodel.metrics import Freshness, as_of_summary, get_metric, list_metrics, metric_freshness, metric_values
+from opmodel.metrics import (
+    Freshness,
+    as_of_summary,
+    get_metric,
+    last_loaded,
+    list_metrics,
+    metric_freshness,
+    metric_values,
+)
 from opmodel.store import Store
 from opmodel.structure import get_organisation, list_organisations, peer_codes
 from opmodel.variation import (
@@ -178,9 +186,8 @@ def data_as_of(store: Store, code: str | None, memo: Memo[Any] = no_memo) -> Dat
                                     third_party=any(f.third_party for f in fs if f.latest_end == latest.latest_end),
                                     metrics=sorted(f.metric for f in fs)))
     measures.sort(key=lambda m: (-m.period_end.toordinal(), m.publication))
-    loaded = store.scalar("SELECT max(loaded_at) FROM metric_sources")
     return DataAsOf(summary=as_of_summary(items), measures=measures, overdue=sum(1 for m in measures if m.overdue),
-                    loaded_on=loaded.date() if loaded is not None else None)
+                    loaded_on=last_loaded(store))
 
 
 def spc_chart(store: Store, code: str, metric: str, memo: Memo[Any] = no_memo, render: bool = True) -> Chart:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opmodel.metrics import as_of_summary, get_publication, metric_freshness
+from opmodel.metrics import as_of_summary, get_publication, last_loaded, metric_freshness
 from opmodel.metrics.publishing import period_label
 from opmodel.reports.model import DataSource
 from opmodel.store import Store
@@ -71,5 +71,4 @@ def data_as_of(store: Store, org: str, metrics: list[str], end: dt.date,
                today: dt.date | None = None) -> tuple[str, dt.date | None]:
     """("data to December 2025; beds to June 2025", the store's load date) for the pack's measures."""
     items = metric_freshness(store, org, metrics=metrics, until=end, today=today)
-    loaded = store.scalar("SELECT max(loaded_at) FROM metric_sources")
-    return as_of_summary(items), (loaded.date() if loaded is not None else None)
+    return as_of_summary(items), last_loaded(store)
