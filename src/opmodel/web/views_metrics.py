@@ -116,9 +116,16 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
         fresh = {f.metric: f for f in _freshness(store, org.code, memo)}
         out: list[OrgMetric] = []
         for metric in sorted(r["metric"] for r in held):
+            f = fresh.get(metric)
+            if f is None:
+                continue  # nothing held for (or aggregated up to) this organisation: no row to show
             try:
                 defn = get_metric(metric)
-                mine = metric_values(store, metric, org=org.code, level=level)
+                # the latest period alone when the store knows it (a whole history of monthly RTT for an
+                # ICB is 49 aggregations for one row); the whole series otherwise
+                mine = metric_values(store, metric, org=org.code, level=level, start=f.latest_start,
+                                     end=f.latest_start)
+                mine = mine or metric_values(store, metric, org=org.code, level=level)
             except OpmodelError:
                 continue
             if not mine:
@@ -130,7 +137,6 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
             values = [float(r["value"]) for r in everyone if r["org_code"] in peers and r["value"] is not None
                       and r["period_end"] == last["period_end"]]
             med, q1, q3 = median_and_quartiles(values)
-            f = fresh.get(metric)
             published = f.published if f is not None and f.latest_start == last["period_start"] else None
             out.append(OrgMetric(metric=metric, name=defn.name, unit=defn.unit, direction=defn.direction,
                                  period_start=last["period_start"], period_end=last["period_end"],
@@ -201,15 +207,13 @@ def org_spc_charts(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[C
 
     def compute() -> list[Chart]:
         out = []
-        level = {"icb": "icb", "region": "region", "national": "england"}.get(
-            get_organisation(store, code).kind.value, "trust")
         for metric in KEY_METRICS:
             try:
-                n = len(metric_values(store, metric, org=None if level == "england" else code, level=level))
-                if n >= MIN_SPC_POINTS:
-                    out.append(spc_chart(store, code, metric, memo))
+                result = spc_for(store, metric, code, rules=get_preset("mdc"))
             except OpmodelError:
                 continue
+            if len(result.points) >= MIN_SPC_POINTS:  # one query per metric; only charts worth drawing
+                out.append(make_chart(spc_chart_spec(result), spc_table(result), memo))
         return out
 
     found: list[Chart] = memo(("org-spc", code.upper()), compute)
