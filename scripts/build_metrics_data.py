@@ -7,7 +7,8 @@ with the shipped structure only, then writes three zstd Parquet files to
 src/opmodel/metrics/data/:
 
   metric_values.parquet     one row per metric, organisation and period
-  metric_sources.parquet    the files they came from (path relative to shared/, sha256)
+  metric_sources.parquet    the files they came from (path relative to shared/, sha256, publication,
+                            version: third-party sources rank below official ones)
   other_providers.parquet   provider codes not in the ODS registry, with published names
 
 Sources are NHS England publications under the Open Government Licence v3.0 (see
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from opmodel.metrics import load_files
+from opmodel.metrics import MetricsLoadError, load_files
 from opmodel.metrics.defaults import DATA_DIR, ORGS_FILE, SOURCES_FILE, VALUES_FILE
 from opmodel.store import open_store
 from opmodel.structure import seed_structure
@@ -40,7 +41,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "build.duckdb", seed=False)
         seed_structure(store)
-        report = load_files(store, [shared / "data"])
+        try:
+            report = load_files(store, [shared / "data"])
+        except MetricsLoadError as exc:  # per-file loads: the rest is committed; say what was refused
+            report = exc.report
+            print(f"refused {report.count('rejected')} file(s); the others are written:\n{exc}")
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         opts = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19"
         store.execute(f"""COPY (SELECT metric, org_code, period_start, period_end, numerator, denominator, value,
@@ -49,7 +54,7 @@ def main() -> None:
                           TO '{VALUES_FILE}' ({opts})""")
         prefix = str(shared.parent) + "/"
         store.execute(f"""COPY (SELECT source_id, replace(file, '{prefix}', '') AS file, file_name, sha256,
-                                       publication, loaded_at, row_count
+                                       publication, loaded_at, row_count, version
                                 FROM metric_sources ORDER BY source_id)
                           TO '{SOURCES_FILE}' ({opts})""")
         store.execute(f"""COPY (SELECT code, name, source FROM organisations

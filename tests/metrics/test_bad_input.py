@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
@@ -210,21 +211,22 @@ def test_dm01_csv_damage(case: str, tmp_path: Path) -> None:
     assert problem.field == field and problem.line is not None
 
 
-def test_a_bad_file_rejects_the_whole_batch(bare_store: Store, tmp_path: Path) -> None:
+def test_a_bad_file_is_refused_alone_and_the_good_one_is_committed(bare_store: Store, tmp_path: Path) -> None:
+    """Issue 21, item 5: per-file loads. The good file is committed, the bad one refused by name."""
     rows = _rows(AE_MAY_2025)
     _duplicate(rows)
     bad = _write(rows, tmp_path / "bad.csv")
     good = tmp_path / "good.csv"
     good.write_bytes((AE_MAY_2025.parent / "Monthly-AE-April-2025.csv").read_bytes())
-    before = bare_store.rows("SELECT (SELECT count(*) FROM metric_values) v, (SELECT count(*) FROM metric_sources) s,"
-                             " (SELECT count(*) FROM organisations) o")
     with pytest.raises(MetricsLoadError) as err:
         load_files(bare_store, [good, bad])
-    assert [f.status for f in err.value.report.files] == ["loaded", "rejected"]  # the good one is rolled back
-    assert not err.value.report.committed
-    after = bare_store.rows("SELECT (SELECT count(*) FROM metric_values) v, (SELECT count(*) FROM metric_sources) s,"
-                            " (SELECT count(*) FROM organisations) o")
-    assert after == before and before[0]["v"] == 0
+    report = err.value.report
+    assert [f.status for f in report.files] == ["loaded", "rejected"] and report.committed
+    assert report.exit_code == 1 and err.value.problems[0].file == str(bad)
+    files = [r["file_name"] for r in bare_store.rows("SELECT file_name FROM metric_sources")]
+    assert files == ["good.csv"]
+    months = {r[0] for r in bare_store.execute("SELECT DISTINCT period_start FROM metric_values").fetchall()}
+    assert months == {dt.date(2025, 4, 1)}  # nothing from May (the refused file)
 
 
 def test_ae_workbook_missing_column_and_bad_count(tmp_path: Path) -> None:

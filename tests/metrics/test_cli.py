@@ -29,21 +29,23 @@ def test_show_england_needs_no_org(cli: Any) -> None:
     res = cli("metrics", "show", "rtt_18wk", "--level", "england", "--format", "json")
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
-    assert [(r["org_code"], r["denominator"], round(r["value"], 1)) for r in rows] == [("X24", 7123980, 64.9)]
+    april = [(r["org_code"], r["denominator"], round(r["value"], 1)) for r in rows if r["period_start"] == "2026-04-01"]
+    assert april == [("X24", 7123980, 64.9)]  # the official April 2026 extract, not the third-party series
+    assert len(rows) == 49 and rows[0]["period_start"] == "2022-04-01"
 
 
 def test_show_table_csv_and_parquet(cli: Any, tmp_path: Path) -> None:
     table = cli("metrics", "show", "dm01_6wk", "--level", "region", "--from", "2025-07-01")
-    assert table.exit_code == 0 and "Y56" in table.stdout and "7 row(s)" in table.stdout
+    assert table.exit_code == 0 and "Y56" in table.stdout and "14 row(s)" in table.stdout  # July 2025, March 2026
     as_csv = cli("metrics", "show", "dm01_waiting_list", "--level", "england", "--format", "csv")
     lines = as_csv.stdout.strip().splitlines()
-    assert lines[0].startswith("metric,org_code") and len(lines) == 13  # header + 12 months
+    assert lines[0].startswith("metric,org_code") and len(lines) == 14  # header + 12 months + March 2026
     assert cli("metrics", "show", "ae_4hr", "--format", "parquet").exit_code != 0  # needs --output
     out = tmp_path / "ae.parquet"
     res = cli("metrics", "show", "ae_4hr", "--level", "icb", "--format", "parquet", "--output", str(out))
     assert res.exit_code == 0, res.output
     t = pq.read_table(out)
-    assert set(t.column_names) >= CONTRACT and t.num_rows == 14 * 42
+    assert set(t.column_names) >= CONTRACT and t.num_rows == 18 * 42  # June 2024 - July 2025, Oct-Dec 2025, Mar 2026
 
 
 def test_show_rejects_bad_options(cli: Any) -> None:
@@ -69,7 +71,7 @@ def test_load_dry_run_then_load_reports_and_skips(cli: Any, tmp_path: Path) -> N
     (folder / "README.pdf").write_bytes(b"%PDF-1.5")
     (folder / "may.csv").write_bytes(AE_MAY_2025.read_bytes()[:-10] + b"9999999999")  # damaged TOTAL row
     res = cli("metrics", "load", str(folder))
-    assert res.exit_code == 1 and "rejected" in res.output and "nothing was written" in res.output
+    assert res.exit_code == 1 and "refused" in res.output and "nothing was written" in res.output
     (folder / "may.csv").unlink()
     (folder / "other name.csv").write_bytes((AE_DIR / "Monthly-AE-April-2025.csv").read_bytes())
     dry = cli("metrics", "load", "--dry-run", str(folder))
@@ -86,4 +88,4 @@ def test_empty_show_says_which_periods_are_held(cli: object) -> None:
     text = res.stdout + res.stderr
     assert "0 row(s)" not in text and "and -" not in text
     assert "No trust values of ae_4hr for RJ1 from 2030-01-01" in " ".join(text.split())
-    assert "held from 2024-06 to 2025-07" in " ".join(text.split())
+    assert "held from 2024-06 to 2026-03" in " ".join(text.split())

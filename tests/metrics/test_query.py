@@ -120,3 +120,28 @@ def test_errors(loaded: Store) -> None:
         metric_values(loaded, "ae_4hr", org="RJ9Z")
     with pytest.raises(OpmodelError, match="level"):
         metric_values(loaded, "ae_4hr", level="system")
+
+
+def test_contiguous_run_takes_the_latest_long_enough_run() -> None:
+    """Issue 21: an SPC chart needs an unbroken series; months missing from the data break it."""
+    import datetime as dt
+
+    from opmodel.metrics.query import contiguous_run
+
+    def months(*spans: tuple[int, int, int]) -> list[dict[str, dt.date]]:
+        out = []
+        for year, first, last in spans:
+            for m in range(first, last + 1):
+                end = (dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+                out.append({"period_start": dt.date(year, m, 1), "period_end": end})
+        return out
+
+    whole = months((2024, 1, 12))
+    assert contiguous_run(whole) == (whole, None)
+    rows = months((2024, 1, 12), (2025, 3, 5))
+    run, note = contiguous_run(rows)
+    assert run == rows[:12] and note is not None and "January 2025 to February 2025" in note
+    run, _ = contiguous_run(rows, min_points=3)
+    assert run == rows[12:]
+    run, note = contiguous_run(months((2024, 1, 2), (2024, 4, 6)), min_points=12)
+    assert len(run) == 3 and note is not None and "(the longest)" in note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,29 @@ def test_load_maps_ons_codes_and_is_idempotent(store: Store) -> None:
     res = load_population_files(store, [IMD])
     assert res[0].skipped   # the shipped data already holds this very file
     assert store.scalar("SELECT org_code FROM population_values WHERE area_code = 'E54000030' LIMIT 1") == "QKK"
+
+
+def test_core20_unit_is_decided_once_per_file_not_per_value(tmp_path: Path) -> None:
+    """Issue 21: Surrey Heartlands (QXU) holds 0.56% in the most deprived quintile, not 56%."""
+    f = read_population_file(EXTRACT)
+    qxu = {r.year: r.value for r in f.rows if r.indicator_id == "core20_share" and r.area_code == "QXU"}
+    assert round(qxu[2022], 2) == 0.56 and all(v < 1 for v in qxu.values())
+    knowsley = max(r.value for r in f.rows if r.indicator_id == "core20_share")
+    assert 50 < knowsley < 52  # the same file's other ICBs are percentages too
+    # a file whose shares are all fractions is scaled, as a whole, to percentages
+    rows = EXTRACT.read_text(encoding="utf-8").splitlines()
+    core = [ln for ln in rows if "national deprivation quintile (Most deprived)" in ln]
+    fractions = [rows[0]]
+    for line in core:  # year, "org", "metric", value, "domain" (no commas inside this metric's name)
+        year, org, metric, value, domain = line.split(",")
+        fractions.append(",".join((year, org, metric, repr(float(value) / 100), domain)))
+    path = tmp_path / "fractions.csv"
+    path.write_text("\n".join(fractions) + "\n", encoding="utf-8")
+    scaled = {r.year: r.value for r in read_population_file(path).rows if r.area_code == "QXU"}
+    assert scaled == pytest.approx(qxu)
+
+
+def test_core20_share_of_qxu_in_a_new_store(store: Store) -> None:
+    from opmodel.population import icb_profile
+
+    assert round(icb_profile(store, "QXU", on=dt.date(2025, 6, 1))["core20_share"], 2) == 0.56

@@ -113,3 +113,24 @@ def test_accountability_and_sources(reports: dict[str, Report], pdfs: dict[str, 
     assert rep.sources and all("Open Government Licence v3.0" in s.licence for s in rep.sources)
     text = pdf_text(pdfs["RJ1"])
     assert "Who holds RJ1 to account" in text and "Open Government Licence v3.0" in text
+
+
+def test_the_header_and_sources_carry_the_datas_own_dates(reports: dict[str, Report], pdfs: dict[str, Path],
+                                                          report_store: Store) -> None:
+    """Issue 21: "data to ..." is the data's, the load date is the store's, RTT is in when held."""
+    import datetime as dt
+
+    rep = reports["RJ1"]
+    assert rep.data_as_of.startswith("data to December 2025") and "diagnostics to July 2025" in rep.data_as_of
+    loaded = report_store.scalar("SELECT max(loaded_at) FROM metric_sources").date()
+    assert rep.loaded_on == loaded and loaded >= dt.date.today() - dt.timedelta(days=1)
+    kpis = {k.metric: k for k in rep.kpis}
+    assert "rtt_18wk" in kpis and kpis["rtt_18wk"].latest_period == dt.date(2025, 12, 1)
+    assert not any("RTT" in m for m in rep.skipped_measures)
+    by = {s.publication: s for s in rep.sources}
+    assert by["ae_monthly"].published == dt.date(2026, 1, 8)  # December 2025 A&E: second Thursday of January
+    assert by["waiting_times_thirdparty"].third_party and "third-party" in by["waiting_times_thirdparty"].licence
+    assert by["waiting_times_thirdparty"].files == ["RJ1.json"]
+    text = " ".join(pdf_text(pdfs["RJ1"]).split())
+    assert "data to December 2025" in text and f"loaded {loaded.day} {loaded:%B %Y}" in text
+    assert "data to 31 December 2025" not in text

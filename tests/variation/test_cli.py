@@ -80,7 +80,7 @@ def test_spc_for_an_icb_aggregates_its_trusts(vcli: Cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["spc", "ae_4hr", "--org", "RJ1", "--from", "2025-07"], "at least 2 points"),
+    (["spc", "ae_4hr", "--org", "RJ1", "--from", "2026-03"], "at least 2 points"),  # the last month held
     (["spc", "ae_4hr", "--org", "RJX9"], "Unknown"),
     (["spc", "custom_x", "--org", "RJ1"], "no improvement direction"),
     (["spc", "custom_x", "--org", "RJ1", "--direction", "higher"], "zero denominator in period(s) 2025-03-01"),

@@ -174,3 +174,10 @@ def test_profile_comparison_names_the_published_rank(client: TestClient) -> None
     source = re.search(r'<p id="result-source">(.*?)</p>', html, re.S)
     assert source is not None
     assert "average 1.67, segment 1, rank 10 (computed: rank 7 of 129)" in source.group(1)
+
+
+@pytest.mark.parametrize("url", ["/organisations/RJ1", "/icbs/QKK", "/regions/Y56"])
+def test_profile_icb_and_region_pages_say_what_their_data_is_as_of(client: TestClient, url: str) -> None:
+    html = client.get(url).text
+    assert 'id="data-as-of"' in html and "data to March 2026" in html and "RTT to April 2026" in html
+    assert 'id="as-of-table"' in html and "Loaded into this store on" in html

@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 
 from opmodel.metrics import metric_values
+from opmodel.metrics.query import contiguous_run
 from opmodel.store import Store
 from opmodel.structure import get_organisation
 from opmodel.web.views_metrics import area_consistency, metric_page, metrics_index, org_metrics, spc_chart
@@ -32,8 +33,9 @@ def test_icb_metrics_compare_with_all_icbs(store: Store) -> None:
 
 def test_spc_chart_has_spec_svg_and_a_row_per_point(store: Store) -> None:
     chart = spc_chart(store, "RJ1", "ae_4hr")
-    points = metric_values(store, "ae_4hr", org="RJ1")
-    assert len(chart.table) == len(points)
+    points, note = contiguous_run(metric_values(store, "ae_4hr", org="RJ1"))
+    assert len(chart.table) == len(points) == 14  # June 2024 - July 2025: Aug-Sep 2025 and Jan-Feb 2026 not held
+    assert note is not None and "August 2025 to September 2025" in note
     assert chart.svg.startswith("<svg") and "<title>" in chart.svg and 'role="img"' in chart.svg
     assert "$schema" in chart.spec
     assert chart.description
@@ -69,3 +71,22 @@ def test_ambulance_figures_belong_to_the_ambulance_trust_not_its_host_icb(privat
     assert "amb_c1_mean" in las
     r = private_client.get("/api/v1/metrics/amb_c1_mean/values", params={"level": "icb", "org": "QKK"})
     assert r.status_code == 404 and "ambulance trust" in r.json()["detail"]
+
+
+def test_data_as_of_says_what_each_publication_is_held_to(store: Store) -> None:
+    """Issue 21, item 2: RJ1 "data to March 2026; RTT to April 2026", with overdue measures marked."""
+    from opmodel.web.views_metrics import data_as_of
+
+    a = data_as_of(store, "RJ1")
+    assert a is not None and a.summary.startswith("data to March 2026; RTT to April 2026")
+    by = {m.publication: m for m in a.measures}
+    assert by["A&E"].period == "March 2026" and by["A&E"].published == dt.date(2026, 4, 9)
+    assert by["RTT"].period == "April 2026" and by["staff survey"].period == "2024"
+    if dt.date.today() > dt.date(2026, 5, 14):  # April 2026's A&E figures were due on 14 May 2026
+        assert by["A&E"].overdue == "April 2026 figures were due 14 May 2026" and a.overdue >= 1
+    assert by["cancer"].third_party and not by["A&E"].third_party
+    rows = {m.metric: m for m in org_metrics(store, "RJ1")}
+    assert rows["rtt_18wk"].published == dt.date(2026, 6, 11) and not rows["rtt_18wk"].third_party
+    assert rows["cancer_62d"].third_party  # April 2026 comes from the third-party series
+    region = data_as_of(store, "Y56")
+    assert region is not None and "RTT to April 2026" in region.summary

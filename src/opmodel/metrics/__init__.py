@@ -1,11 +1,11 @@
 """Metrics: NHS England's published statistics as clean metric values with provenance.
 
-Read publication files by content (:mod:`opmodel.metrics.readers`), load them atomically
-and idempotently into the store (:func:`load_files`), and read values back at trust, ICB,
-region or England level (:func:`metric_values`), aggregated from counts through the
+Read publication files by content (:mod:`opmodel.metrics.readers`), check them for plausibility
+and load them file by file, idempotently, into the store (:func:`load_files`), and read values back
+at trust, ICB, region or England level (:func:`metric_values`), aggregated from counts through the
 structure in force on each period's date. Every writer (publication loads, record-level
-derivations) goes through :func:`write_values`.
-
+derivations) goes through :func:`write_values`. :func:`metric_freshness` says how current the
+store is against each publication's release calendar (:mod:`opmodel.metrics.publishing`).
 
 Reading values imports the catalogue and the query module only; the readers, the loader and the
 write path (pyarrow, numpy, the spreadsheet parsers) load when first named (issue 25), so
@@ -18,7 +18,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from opmodel.metrics.catalogue import MetricDefinition, catalogue, get_metric, load_catalogue
+from opmodel.metrics.freshness import Freshness, as_of_summary, last_loaded, metric_freshness, overdue
 from opmodel.metrics.models import MetricRow
+from opmodel.metrics.publishing import PUBLICATIONS, Publication, get_publication, third_party_publications
 from opmodel.metrics.query import LEVELS, NotAggregatedError, list_metrics, metric_values
 
 if TYPE_CHECKING:
@@ -58,29 +60,38 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "LEVELS",
+    "PUBLICATIONS",
     "READERS",
     "FileResult",
+    "Freshness",
     "LoadReport",
     "MetricDefinition",
     "MetricRow",
     "MetricsArchiveLimitError",
     "MetricsLoadError",
     "NotAggregatedError",
+    "Publication",
     "Reader",
     "Recognition",
     "Source",
     "WriteResult",
+    "as_of_summary",
     "catalogue",
     "expand_paths",
     "find_reader",
     "get_metric",
+    "get_publication",
+    "last_loaded",
     "list_metrics",
     "load_catalogue",
     "load_files",
+    "metric_freshness",
     "metric_values",
+    "overdue",
     "reader_for",
     "recognise",
     "seed_metrics",
+    "third_party_publications",
     "version_from_name",
     "write_values",
 ]

@@ -20,9 +20,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from opmodel.errors import InputError, InputProblem, UnknownCodeError
 
-__all__ = ["CATALOGUE_DIR", "MetricDefinition", "catalogue", "get_metric", "load_catalogue"]
+__all__ = ["CATALOGUE_DIR", "UNIT_DOMAINS", "MetricDefinition", "catalogue", "get_metric", "load_catalogue"]
 
 CATALOGUE_DIR = Path(str(resources.files("opmodel.metrics") / "catalogue"))
+
+#: Value domain by unit, used when an entry does not declare its own ``minimum``/``maximum``:
+#: percentages 0-100, counts, rates, times and money at least 0, NOF scores 1-4, segments 1-5.
+UNIT_DOMAINS: dict[str, tuple[float | None, float | None]] = {
+    "percent": (0.0, 100.0),
+    "percentage points": (-100.0, 100.0),
+    "count": (0.0, None),
+    "rate": (0.0, None),
+    "seconds": (0.0, None),
+    "beds": (0.0, None),
+    "pounds": (0.0, None),
+    "score (1 best, 4 worst)": (1.0, 4.0),
+    "segment": (1.0, 5.0),
+    "score out of 10": (0.0, 10.0),
+    "score": (0.0, 10.0),
+    "flag": (0.0, 1.0),
+}
 
 OrgKindName = Literal["national", "region", "icb", "sub_icb", "trust", "other_provider"]
 
@@ -54,6 +71,11 @@ class MetricDefinition(BaseModel):
     #: False where one provider serves many ICBs (ambulance trusts): summing it into its host
     #: ICB would show, say, London Ambulance Service's figures as South East London's.
     icb_aggregate: bool = True
+    #: The value domain: a stored value outside [minimum, maximum] is refused by the loader
+    #: (issue 21). Both default from ``unit`` (see :data:`UNIT_DOMAINS`); ``null`` in the YAML
+    #: means "unbounded on that side" (a surplus/deficit percentage can be negative).
+    minimum: float | None = None
+    maximum: float | None = None
 
     @model_validator(mode="after")
     def _defaults(self) -> MetricDefinition:
@@ -63,6 +85,13 @@ class MetricDefinition(BaseModel):
             object.__setattr__(self, "aggregate", agg)
         if self.scale is None:
             object.__setattr__(self, "scale", 100.0 if self.unit == "percent" else 1.0)
+        lo, hi = UNIT_DOMAINS.get(self.unit, (None, None))
+        if "minimum" not in self.model_fields_set:
+            object.__setattr__(self, "minimum", lo)
+        if "maximum" not in self.model_fields_set:
+            object.__setattr__(self, "maximum", hi)
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum:g} is above maximum {self.maximum:g}")
         if self.aggregate == "ratio" and (self.numerator is None or self.denominator is None):
             raise ValueError("a ratio metric needs both numerator and denominator definitions")
         return self

@@ -2,13 +2,18 @@
 
 ``scripts/build_metrics_data.py`` runs every registered reader over ``../shared/data``
 and writes three zstd Parquet files to ``metrics/data``: the values, their sources (file,
-sha256, publication) and the providers that are not in the ODS registry. Seeding copies
-them in with DuckDB's ``read_parquet`` (well under a second), so a new user sees real
+sha256, publication, version) and the providers that are not in the ODS registry. Seeding
+copies them in with DuckDB's ``read_parquet`` (well under a second), so a new user sees real
 figures at once and loading the same published files later finds them already loaded.
+
+Each source keeps its publication version (third-party sources rank below official ones,
+:data:`opmodel.metrics.publishing.THIRD_PARTY_VERSION`), and its ``loaded_at`` is the moment
+the values entered *this* store, so "loaded on" in a board pack is the store's own date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 
@@ -28,23 +33,27 @@ def seed_metrics(store: Store, data_dir: Path | None = None) -> None:
     values, sources, orgs = (d / f.name for f in (VALUES_FILE, SOURCES_FILE, ORGS_FILE))
     if not (values.exists() and sources.exists() and orgs.exists()):
         return
+    has_version = "version" in {r[0] for r in store.execute(
+        "DESCRIBE SELECT * FROM read_parquet($f)", {"f": str(sources)}).fetchall()}
+    version = "version" if has_version else (  # a file built before versions were shipped: write.version_from_name
+        "CASE WHEN contains(lower(file_name), 'final') THEN 2 WHEN contains(lower(file_name), 'revised') THEN 1 "
+        "ELSE 0 END")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.transaction():
         store.execute("""
             INSERT INTO organisations(code, name, kind, source)
             SELECT code, name, 'other_provider', source FROM read_parquet($f)
             WHERE code NOT IN (SELECT code FROM organisations)""", {"f": str(orgs)})
-        store.execute("""
+        store.execute(f"""
             CREATE OR REPLACE TEMP TABLE _metric_source_map AS
             SELECT source_id AS old_id, nextval('metric_source_seq') AS new_id, file, file_name, sha256,
-                   publication, loaded_at, row_count
+                   publication, row_count, {version} AS version
             FROM read_parquet($f)
             WHERE sha256 NOT IN (SELECT sha256 FROM metric_sources)""", {"f": str(sources)})
         store.execute("""
             INSERT INTO metric_sources(source_id, file, file_name, sha256, publication, loaded_at, row_count, version)
-            SELECT new_id, file, file_name, sha256, publication, loaded_at, row_count,
-                   CASE WHEN contains(lower(file_name), 'final') THEN 2
-                        WHEN contains(lower(file_name), 'revised') THEN 1 ELSE 0 END  -- write.version_from_name
-            FROM _metric_source_map""")
+            SELECT new_id, file, file_name, sha256, publication, $now, row_count, version
+            FROM _metric_source_map""", {"now": now})
         store.execute("""
             INSERT INTO metric_values(metric, org_code, period_start, period_end, numerator, denominator, value,
                                       provisional, source_id, source_row, extra)

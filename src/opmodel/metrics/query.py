@@ -15,14 +15,17 @@ cover the NHS trusts that belong to them on the date.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any, Literal
 
 from opmodel.errors import NotFoundError, OpmodelError, UnknownCodeError
 from opmodel.metrics.catalogue import MetricDefinition, catalogue
+from opmodel.metrics.publishing import third_party_publications
 from opmodel.store import Store
 from opmodel.structure import NATIONAL_CODE, suggest_codes
 
-__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "list_metrics", "metric_values"]
+__all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "contiguous_run", "list_metrics",
+           "metric_values"]
 
 Level = Literal["trust", "icb", "region", "england"]
 LEVELS: tuple[str, ...] = ("trust", "icb", "region", "england")
@@ -46,7 +49,8 @@ anc(code, day, ancestor, depth) AS (
 _BASE = f"""
 base AS (
     SELECT v.metric, v.org_code, v.period_start, v.period_end, v.numerator, v.denominator, v.value,
-           v.provisional, s.file_name, s.publication, coalesce(o.kind, 'other_provider') AS kind
+           v.provisional, s.file_name, s.publication, coalesce(o.kind, 'other_provider') AS kind,
+           list_contains($third, s.publication) AS third_party
     FROM metric_values v
     JOIN metric_sources s ON s.source_id = v.source_id
     LEFT JOIN organisations o ON o.code = v.org_code
@@ -59,12 +63,12 @@ days AS (SELECT DISTINCT org_code AS code, period_start AS day FROM base),
 {DATED_ANCESTORS_SQL}"""
 
 _COLUMNS = """metric, org_code, org_name, level, period_start, period_end, numerator, denominator, value,
-              provisional, n_orgs, source, publication"""
+              provisional, n_orgs, source, publication, third_party"""
 
 _TRUST_SQL = f"""
 WITH RECURSIVE {_BASE}
 SELECT p.metric, p.org_code, o.name AS org_name, 'trust' AS level, p.period_start, p.period_end, p.numerator,
-       p.denominator, p.value, p.provisional, 1 AS n_orgs, p.file_name AS source, p.publication
+       p.denominator, p.value, p.provisional, 1 AS n_orgs, p.file_name AS source, p.publication, p.third_party
 FROM providers p LEFT JOIN organisations o ON o.code = p.org_code
 WHERE $org IS NULL OR p.org_code = $org
    OR EXISTS (SELECT 1 FROM anc a WHERE a.code = p.org_code AND a.day = p.period_start AND a.ancestor = $org)
@@ -87,7 +91,7 @@ aggregated AS (
                 ELSE sum(p.value) END AS value,
            bool_or(p.provisional) AS provisional, count(*) AS n_orgs,
            'aggregated from ' || string_agg(DISTINCT p.file_name, '; ' ORDER BY p.file_name) AS source,
-           any_value(p.publication) AS publication
+           any_value(p.publication) AS publication, bool_or(p.third_party) AS third_party
     FROM providers p JOIN targets t ON t.code = p.org_code AND t.day = p.period_start
     WHERE $agg IN ('ratio', 'sum')
       AND ($org IS NULL OR t.target = $org
@@ -97,7 +101,7 @@ aggregated AS (
 ),
 published AS (
     SELECT b.metric, b.org_code, b.period_start, b.period_end, b.numerator, b.denominator, b.value,
-           b.provisional, 1 AS n_orgs, b.file_name AS source, b.publication
+           b.provisional, 1 AS n_orgs, b.file_name AS source, b.publication, b.third_party
     FROM base b
     WHERE b.kind = $kind
       AND ($org IS NULL OR b.org_code = $org
@@ -112,7 +116,7 @@ combined AS (
                                     AND q.period_end = g.period_end)
 )
 SELECT c.metric, c.org_code, o.name AS org_name, $level AS level, c.period_start, c.period_end, c.numerator,
-       c.denominator, c.value, c.provisional, c.n_orgs, c.source, c.publication
+       c.denominator, c.value, c.provisional, c.n_orgs, c.source, c.publication, c.third_party
 FROM combined c LEFT JOIN organisations o ON o.code = c.org_code
 ORDER BY c.period_start, c.org_code, c.period_end
 """
@@ -142,7 +146,8 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
     higher up (e.g. the trusts of ICB QKK on each period's date). ``start``/``end`` select
     periods *starting* within the range (inclusive). Each dict has metric, org_code,
     org_name, level, period_start, period_end, numerator, denominator, value, provisional,
-    n_orgs (providers aggregated), source and publication.
+    n_orgs (providers aggregated), source, publication and third_party (the value, or some value it is
+    aggregated from, is third-party processed: label it so).
     """
     if level not in LEVELS:
         raise OpmodelError(f"Unknown level '{level}'; expected one of: {', '.join(LEVELS)}.")
@@ -157,7 +162,8 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
         raise NotAggregatedError(
             f"{defn.name} ({metric}) is not shown for ICBs: each ambulance trust serves many ICBs, so adding it "
             "to the ICB where it is based would misattribute its figures; see the ambulance trust or the region")
-    params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end}
+    params: dict[str, Any] = {"metric": metric, "org": org, "start": start, "end": end,
+                              "third": list(third_party_publications())}
     if level == "trust":
         return store.rows(_TRUST_SQL, params)
     params.update(level=level, kind=_LEVEL_KIND[level], national=NATIONAL_CODE,
@@ -187,3 +193,31 @@ def list_metrics(store: Store, *, org: str | None = None) -> list[dict[str, Any]
                     "values_held": h.get("values_held", 0), "organisations": h.get("organisations", 0),
                     "first_period": h.get("first_period"), "last_period": h.get("last_period")})
     return out
+
+
+def contiguous_run(rows: list[dict[str, Any]], min_points: int = 12) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of the latest unbroken run of periods with at least ``min_points`` (else the longest run).
+
+    Publications are sometimes missing for a month or two (January and February 2026 A&E files are
+    not in ``../shared/data``), and an SPC chart needs an unbroken series. Returns the run and a
+    note saying what was left out (None when the rows were already unbroken). ``rows`` are sorted
+    by period, as :func:`metric_values` returns them.
+    """
+    if not rows:
+        return rows, None
+    runs: list[list[dict[str, Any]]] = [[rows[0]]]
+    for prev, row in itertools.pairwise(rows):
+        if row["period_start"] == prev["period_end"] + dt.timedelta(days=1):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    if len(runs) == 1:
+        return rows, None
+    long_enough = [r for r in runs if len(r) >= min_points]
+    chosen = long_enough[-1] if long_enough else max(reversed(runs), key=len)
+    gaps = [f"{a[-1]['period_end'] + dt.timedelta(days=1):%B %Y} to "
+            f"{b[0]['period_start'] - dt.timedelta(days=1):%B %Y}" for a, b in itertools.pairwise(runs)]
+    note = (f"no values held for {'; '.join(gaps)}: the chart uses the unbroken run "
+            f"{chosen[0]['period_start']:%B %Y} to {chosen[-1]['period_end']:%B %Y}"
+            + (f" (the latest with at least {min_points} periods)" if long_enough else " (the longest)"))
+    return chosen, note

@@ -172,8 +172,19 @@ def _fingertips_meta(path: Path) -> PopulationFile:
     return PopulationFile(path, "fingertips_indicators", "OHID Fingertips", False, [], out)
 
 
+#: Indicators the extract holds as shares of the population (percentages in opmodel).
+_SHARES = frozenset({"core20_share", "least_deprived_share", "age_60_plus"})
+
+
 def _icb_extract(path: Path) -> PopulationFile:
-    rows: list[PopulationRow] = []
+    """The third-party ICB extract; a share's unit is decided once per indicator for the whole file.
+
+    The extract could hold a share as a fraction (0.24) or a percentage (24.1). Deciding per value
+    (multiplying anything at most 1 by 100) turned Surrey Heartlands' genuine 0.56% Core20 share
+    into 56% (issue 21). So each share indicator is a fraction only if *every* value of it in the
+    file is at most 1; in the published extract all three are percentages.
+    """
+    found: list[tuple[int, str, str, float, int]] = []
     for line, r in _records(path):
         ind = THIRD_PARTY_METRICS.get((r.get("metric") or "").strip())
         if ind is None:
@@ -184,9 +195,16 @@ def _icb_extract(path: Path) -> PopulationFile:
         value = _num(path, line, "value", r.get("value"))
         if value is None:
             continue
-        # The extract holds shares as fractions for some metrics and as percentages for others.
-        pct = value * 100 if ind in {"core20_share", "least_deprived_share", "age_60_plus"} and value <= 1 else value
-        rows.append(PopulationRow(ind, org, _year(path, line, "year", r.get("year") or ""), pct, source_row=line))
+        found.append((line, ind, org, value, _year(path, line, "year", r.get("year") or "")))
+    fractions = {ind for ind in _SHARES if any(i == ind for _, i, _, _, _ in found)
+                 and all(v <= 1 for _, i, _, v, _ in found if i == ind)}
+    rows: list[PopulationRow] = []
+    for line, ind, org, value, year in found:
+        pct = value * 100 if ind in fractions else value
+        if ind in _SHARES and not 0 <= pct <= 100:
+            raise InputError.one(path, line, "value", f"{ind} for {org}: {value:g} is not a share of the "
+                                                      "population; expected a percentage from 0 to 100")
+        rows.append(PopulationRow(ind, org, year, pct, source_row=line))
     return PopulationFile(path, "icb_extract", "Third-party ICB extract (fpt_analysis)", True, rows, [])
 
 

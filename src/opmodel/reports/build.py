@@ -18,7 +18,7 @@ from opmodel.reports.sections.maps import region_map_section
 from opmodel.reports.sections.oversight import OversightContext, oversight_context, oversight_position, peer_scores
 from opmodel.reports.sections.population import population_headline
 from opmodel.reports.sections.quality import quality_section
-from opmodel.reports.sections.sources import data_sources
+from opmodel.reports.sections.sources import data_as_of, data_sources
 from opmodel.reports.sections.support import support_status
 from opmodel.reports.templates import ReportTemplate, default_template
 from opmodel.store import Store
@@ -53,11 +53,15 @@ def build_report(store: Store, org: str, period: str, template: ReportTemplate |
     peers, peer_note = peer_scores(code, ctx) if level == "trust" else ([], None)
     lines, model = accountability_lines(store, code, per.end)
     nof = [r["metric"] for r in store.rows("SELECT DISTINCT metric FROM metric_values WHERE metric LIKE 'OF%'")]
+    produced = today or dt.date.today()
+    # issue 21: the header's dates are the data's, not the quarter's end
+    shown = [k.metric for k in kpis if k.latest_value is not None]
+    as_of, loaded_on = data_as_of(store, code, shown, per.end, today=produced) if shown else ("", None)
     return Report(
         org_code=code, org_name=display_name(details["name"]), level=level,
         kind_label=_KIND_LABEL[level] if details["subtype"] is None else
         f"{_KIND_LABEL[level]} ({str(details['subtype']).replace('_', ' ')})",
-        period=per.label, period_end=per.end, generated_on=today or dt.date.today(), template=tpl.name,
+        period=per.label, period_end=per.end, generated_on=produced, template=tpl.name,
         parents=[{"code": p["code"], "name": display_name(p["name"]), "kind": p["kind"]} for p in details["parents"]
                  if p["kind"] in ("icb", "region")],
         oversight=oversight_position(store, code, level, ctx), kpis=kpis, skipped_measures=skipped, charts=charts,
@@ -65,4 +69,6 @@ def build_report(store: Store, org: str, period: str, template: ReportTemplate |
         support=support_status(store, code), population=population_headline(store, code, level, on=per.end),
         quality=quality_section(store, code, level, on=per.end) if tpl.quality else None,  # issue 22
         map=region_map_section(store, code, level, tpl.map, ctx),
-        sources=data_sources(store, [k.metric for k in kpis] + (nof if level == "trust" else []), per.end))
+        sources=data_sources(store, [k.metric for k in kpis] + (nof if level == "trust" else []), per.end,
+                             today=produced, org=code if level == "trust" else None),
+        data_as_of=as_of, loaded_on=loaded_on)

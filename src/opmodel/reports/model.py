@@ -165,6 +165,12 @@ class DataSource(BaseModel):
     last_period: dt.date | None
     loaded_at: str | None
     licence: str
+    title: str | None = None
+    #: Release-calendar date of the latest period used (issue 21).
+    published: dt.date | None = None
+    #: Set when newer figures were due before the pack was produced: which, and when.
+    overdue: str | None = None
+    third_party: bool = False
 
 
 class Report(BaseModel):
@@ -192,6 +198,10 @@ class Report(BaseModel):
     quality: QualitySection | None = None
     map: MapSection | None = None  # issue 26: a region's ICBs
     sources: list[DataSource] = Field(default_factory=list)
+    #: What the pack's figures are as of, from the data: "data to December 2025; beds to June 2025".
+    data_as_of: str = ""
+    #: When the newest figures in the pack entered the store (the store's own load date).
+    loaded_on: dt.date | None = None
 
     @property
     def title(self) -> str:

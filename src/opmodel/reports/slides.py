@@ -48,7 +48,8 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     titles = iter(slide_titles(report))
-    _title_slide(prs, next(titles), f"Integrated performance report · {report.kind_label} · {report.period}")
+    _title_slide(prs, next(titles), f"Integrated performance report · {report.kind_label} · {report.period}"
+                 + (f" · {report.data_as_of}" if report.data_as_of else ""))
     ov = report.oversight
     likely = ov.likely_range_note
     rank = f", ranked {ov.rank} of {ov.rank_of}" if ov.rank else ""
@@ -102,8 +103,11 @@ def render_pptx(report: Report, path: Path | None = None) -> bytes:
                                        height=Inches(5.6))
         pic._element.nvPicPr.cNvPr.set("descr", report.map.title)
         _text(slide, report.map.caption, Inches(7.2), Inches(1.3), Inches(5.6), Inches(5.4), size=12)
-    _table(prs, next(titles), ["Publication", "Periods", "Licence"],
-           [[s.publication, f"{s.first_period} to {s.last_period}", s.licence] for s in report.sources])
+    _table(prs, next(titles), ["Publication", "Periods", "Published", "Licence"],
+           [[(s.title or s.publication) + (" (third-party)" if s.third_party else ""),
+             f"{s.first_period} to {s.last_period}",
+             (s.published.strftime("%-d %b %Y") if s.published else "–") + ("; newer overdue" if s.overdue else ""),
+             s.licence] for s in report.sources])
     buf = io.BytesIO()
     prs.save(buf)
     data = buf.getvalue()

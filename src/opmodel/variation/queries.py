@@ -8,12 +8,13 @@ is one recursive query over the relationships in force. Only the small results r
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from opmodel.errors import NotFoundError, OpmodelError
 from opmodel.metrics import catalogue, get_metric, metric_values
-from opmodel.metrics.query import DATED_ANCESTORS_SQL
+from opmodel.metrics.query import DATED_ANCESTORS_SQL, contiguous_run
 from opmodel.store import Store
 from opmodel.structure import get_organisation
 from opmodel.variation.comparable import PeerChoice, comparable_peers, od_method_for
@@ -82,6 +83,9 @@ def _held(store: Store, metric: str, org: str | None, level: str) -> str:
             f"({len(rows)} periods)")
 
 
+_DAY = dt.timedelta(days=1)
+
+
 def spc_for(store: Store, metric: str, org: str, *, rules: RuleSet, start: dt.date | None = None,
             end: dt.date | None = None, target: float | None = None, rebase_at: Sequence[dt.date] = (),
             baseline: int | None = None, direction: str | None = None) -> SpcResult:
@@ -103,10 +107,19 @@ def spc_for(store: Store, metric: str, org: str, *, rules: RuleSet, start: dt.da
     if zero:
         raise SpcError(f"{metric} for {organisation.code}: zero denominator in period(s) "
                        + ", ".join(_fmt(r["period_start"]) for r in zero) + "; the value is undefined there")
+    gap_note = None
+    if start is None and end is None:  # issue 21: months missing from the data break the series
+        run, note = contiguous_run(rows)
+        after_gaps = [b for a, b in itertools.pairwise(rows) if b["period_start"] != a["period_end"] + _DAY]
+        if not all(any(b["period_start"] <= d <= b["period_end"] for d in rebase_at) for b in after_gaps):
+            rows, gap_note = run, note  # unless every gap is where the user rebased
     series = [Observation(r["period_start"], r["period_end"], r["value"]) for r in rows]
-    return spc_analysis(series, rules=rules, direction=direction, target=target,
-                        rebase_at=rebase_at, baseline=baseline, metric=metric, org_code=organisation.code,
-                        org_name=organisation.name)
+    result = spc_analysis(series, rules=rules, direction=direction, target=target,
+                          rebase_at=rebase_at, baseline=baseline, metric=metric, org_code=organisation.code,
+                          org_name=organisation.name)
+    if gap_note:
+        result.warnings.append(gap_note)
+    return result
 
 
 def trust_placements(store: Store, days: Sequence[dt.date]) -> dict[dt.date, dict[str, dict[str, str | None]]]:

@@ -15,7 +15,7 @@ from opmodel.store import Store
 from opmodel.structure import list_organisations
 from opmodel.web.views_accountability import org_accountability
 from opmodel.web.views_maps import area_page_map, overview_map
-from opmodel.web.views_metrics import area_consistency, org_metrics, org_spc_charts
+from opmodel.web.views_metrics import area_consistency, data_as_of, org_metrics, org_spc_charts
 from opmodel.web.views_oversight import Memo, league_view, org_oversight, periods_available, segment_summary
 from opmodel.web.views_population import population_section
 from opmodel.web.views_quality import area_quality, org_quality
@@ -41,6 +41,8 @@ def organisation_sections(store: Store, code: str, kind: str, on: dt.date, memo:
     if kind in ("trust", "icb"):
         # issue 25: once per data version (org_metrics looks the organisation up before its own memo)
         out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
+    if kind in ("trust", "other_provider", "icb", "region"):
+        out["as_of"] = data_as_of(store, code, memo)  # issue 21: what the figures are as of
     if kind in ("trust", "icb", "region"):
         out["spc"] = org_spc_charts(store, code, memo)
     return out
@@ -83,6 +85,7 @@ def area_sections(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
     out["map"] = area_page_map(store, code, kind, on, memo)
     out["consistency"] = area_consistency(store, code, kind, on, memo=memo)
     out["quality"] = area_quality(store, code, on, memo)  # issue 22
+    out["as_of"] = data_as_of(store, code, memo)  # issue 21: what the area's figures are as of
     if kind == "icb":
         out["metrics"] = memo(("org-metrics-section", code), lambda: org_metrics(store, code, memo))
         out["population"] = population_section(store, code, on, memo)

@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from opmodel.errors import OpmodelError
-from opmodel.metrics import get_metric, list_metrics, metric_values
+from opmodel.metrics import (
+    Freshness,
+    as_of_summary,
+    get_metric,
+    last_loaded,
+    list_metrics,
+    metric_freshness,
+    metric_values,
+)
 from opmodel.store import Store
 from opmodel.structure import get_organisation, list_organisations, peer_codes
 from opmodel.variation import (
@@ -34,10 +42,13 @@ from opmodel.web.views_oversight import Memo, no_memo
 __all__ = [
     "KEY_METRICS",
     "AreaConsistency",
+    "DataAsOf",
+    "MeasureAsOf",
     "MetricPage",
     "MetricSummary",
     "OrgMetric",
     "area_consistency",
+    "data_as_of",
     "metric_page",
     "metrics_index",
     "org_metrics",
@@ -86,6 +97,9 @@ class OrgMetric(BaseModel):
     peer_q1: float | None
     peer_q3: float | None
     peers: int
+    published: dt.date | None = Field(None, description="Release-calendar date of the period shown.")
+    overdue: str | None = Field(None, description="Set when newer figures were due: which and since when.")
+    third_party: bool = Field(False, description="The value is (or is aggregated from) third-party figures.")
 
 
 def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgMetric]:
@@ -99,11 +113,19 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
     def compute() -> list[OrgMetric]:
         held = [{"metric": m["metric"]} for m in list_metrics(store, org=org.code)] \
             if level == "trust" else [{"metric": m.metric} for m in metrics_index(store, memo)]
+        fresh = {f.metric: f for f in _freshness(store, org.code, memo)}
         out: list[OrgMetric] = []
         for metric in sorted(r["metric"] for r in held):
+            f = fresh.get(metric)
+            if f is None:
+                continue  # nothing held for (or aggregated up to) this organisation: no row to show
             try:
                 defn = get_metric(metric)
-                mine = metric_values(store, metric, org=org.code, level=level)
+                # the latest period alone when the store knows it (a whole history of monthly RTT for an
+                # ICB is 49 aggregations for one row); the whole series otherwise
+                mine = metric_values(store, metric, org=org.code, level=level, start=f.latest_start,
+                                     end=f.latest_start)
+                mine = mine or metric_values(store, metric, org=org.code, level=level)
             except OpmodelError:
                 continue
             if not mine:
@@ -115,14 +137,63 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
             values = [float(r["value"]) for r in everyone if r["org_code"] in peers and r["value"] is not None
                       and r["period_end"] == last["period_end"]]
             med, q1, q3 = median_and_quartiles(values)
+            published = f.published if f is not None and f.latest_start == last["period_start"] else None
             out.append(OrgMetric(metric=metric, name=defn.name, unit=defn.unit, direction=defn.direction,
                                  period_start=last["period_start"], period_end=last["period_end"],
                                  value=last["value"], peer_group="ICBs" if kind == "icb" else str(org.subtype),
-                                 peer_median=med, peer_q1=q1, peer_q3=q3, peers=len(values)))
+                                 peer_median=med, peer_q1=q1, peer_q3=q3, peers=len(values), published=published,
+                                 overdue=f.due_note if f is not None else None,
+                                 third_party=bool(last.get("third_party"))))
         return out
 
     found: list[OrgMetric] = memo(("org-metrics", org.code), compute)
     return found
+
+
+def _freshness(store: Store, code: str | None, memo: Memo[Any]) -> list[Freshness]:
+    found: list[Freshness] = memo(("freshness", code), lambda: metric_freshness(store, code))
+    return found
+
+
+class MeasureAsOf(BaseModel):
+    """One publication's latest period held, for the "data as of" panel."""
+
+    publication: str = Field(description="Short name: A&E, RTT, cancer, ...")
+    period: str = Field(description="'March 2026', 'the quarter to June 2025', '2024/25'.")
+    period_end: dt.date
+    published: dt.date | None = Field(description="Release-calendar date of that period's figures.")
+    overdue: str | None = Field(description="Newer figures due before today: which, and when they were due.")
+    third_party: bool
+    metrics: list[str]
+
+
+class DataAsOf(BaseModel):
+    """How current the figures on a page are: one line, and each publication's latest period."""
+
+    summary: str = Field(description="'data to March 2026; RTT to April 2026; ...'")
+    measures: list[MeasureAsOf]
+    overdue: int = Field(description="Publications older than their publication cycle.")
+    loaded_on: dt.date | None = Field(description="When the newest of these figures entered this store.")
+
+
+def data_as_of(store: Store, code: str | None, memo: Memo[Any] = no_memo) -> DataAsOf | None:
+    """What the store holds for ``code`` (a trust, ICB or region; None for England), by publication."""
+    items = _freshness(store, code, memo)
+    if not items:
+        return None
+    groups: dict[str, list[Freshness]] = {}
+    for f in items:
+        groups.setdefault(f.short, []).append(f)
+    measures = []
+    for short, fs in groups.items():
+        latest = max(fs, key=lambda f: f.latest_end)
+        measures.append(MeasureAsOf(publication=short, period=latest.latest_label, period_end=latest.latest_end,
+                                    published=latest.published, overdue=latest.due_note,
+                                    third_party=any(f.third_party for f in fs if f.latest_end == latest.latest_end),
+                                    metrics=sorted(f.metric for f in fs)))
+    measures.sort(key=lambda m: (-m.period_end.toordinal(), m.publication))
+    return DataAsOf(summary=as_of_summary(items), measures=measures, overdue=sum(1 for m in measures if m.overdue),
+                    loaded_on=last_loaded(store))
 
 
 def spc_chart(store: Store, code: str, metric: str, memo: Memo[Any] = no_memo, render: bool = True) -> Chart:
@@ -136,15 +207,13 @@ def org_spc_charts(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[C
 
     def compute() -> list[Chart]:
         out = []
-        level = {"icb": "icb", "region": "region", "national": "england"}.get(
-            get_organisation(store, code).kind.value, "trust")
         for metric in KEY_METRICS:
             try:
-                n = len(metric_values(store, metric, org=None if level == "england" else code, level=level))
-                if n >= MIN_SPC_POINTS:
-                    out.append(spc_chart(store, code, metric, memo))
+                result = spc_for(store, metric, code, rules=get_preset("mdc"))
             except OpmodelError:
                 continue
+            if len(result.points) >= MIN_SPC_POINTS:  # one query per metric; only charts worth drawing
+                out.append(make_chart(spc_chart_spec(result), spc_table(result), memo))
         return out
 
     found: list[Chart] = memo(("org-spc", code.upper()), compute)

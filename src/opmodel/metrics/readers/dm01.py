@@ -25,7 +25,7 @@ from opmodel.metrics.models import MetricRow
 from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 from opmodel.metrics.readers._periods import month_range
 
-__all__ = ["Dm01DerivedCsvReader", "Dm01WorkbookReader"]
+__all__ = ["PUBLICATION", "Dm01DerivedCsvReader", "Dm01WorkbookReader", "dm01_rows"]
 
 PUBLICATION = "dm01"
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -35,8 +35,9 @@ _CODE, _NAME, _TOTAL, _SIX = "provider code", "provider name", "total waiting li
 _REQUIRED = (_CODE, _NAME, _TOTAL, _SIX)
 
 
-def _dm01_rows(code: str, name: str, period: tuple[dt.date, dt.date], row: int, total: float, six: float,
-               file: Path) -> Iterator[MetricRow]:
+def dm01_rows(code: str, name: str, period: tuple[dt.date, dt.date], row: int, total: float, six: float,
+              file: Path) -> Iterator[MetricRow]:
+    """The two DM01 metrics of one provider-month from its waiting list and 6+ week waits."""
     if six > total:
         raise InputError.one(file, row, "Number waiting 6+ Weeks",
                              f"patients waiting 6+ weeks ({six:g}) exceed the waiting list ({total:g})")
@@ -121,7 +122,7 @@ class Dm01WorkbookReader:
             sums[0] += total
             sums[1] += six
             assert period is not None
-            yield from _dm01_rows(code, name, period, r, total, six, path)
+            yield from dm01_rows(code, name, period, r, total, six, path)
         if col is None:
             raise InputError.one(path, None, _SHEET, "no header row with 'Provider Code' (expected on row 14)")
         if not seen:
@@ -190,7 +191,7 @@ class Dm01DerivedCsvReader:
                 seen[key] = line
                 total = parse_count(rec[col[_TOTAL]], path, line, header[col[_TOTAL]]) or 0.0
                 six = parse_count(rec[col[_SIX]], path, line, header[col[_SIX]]) or 0.0
-                yield from _dm01_rows(code, rec[col[_NAME]].strip(), periods[ptext], line, total, six, path)
+                yield from dm01_rows(code, rec[col[_NAME]].strip(), periods[ptext], line, total, six, path)
             if line == 1:
                 raise InputError.one(path, None, None, "no data rows: the file looks truncated")
 

@@ -48,6 +48,15 @@ REQUIRED = ("org_code", "org_name", "Region", "Trust_type", "Trust_subtype", "le
             *DOMAIN_COLUMNS)
 _SIGNATURE = {"org_code", "trust_type", "overall_adjusted_segment", "overall_avg_metric_score",
               "league_rank", "lt_in_deficit"}
+#: Every column the extract has. A table with other columns too (e.g. a per-trust profile that adds CQC
+#: ratings and SHMI to these results, ``cqc-ratings-and-shmi-2026-thirdparty/``) is another table and
+#: is not recognised, so it never blocks a folder load (issue 21).
+KNOWN_COLUMNS = frozenset(c.lower() for c in (
+    *REQUIRED, "cancer_28day_pct", "cancer_62day_pct", "cdiff_infection_rate", "ecoli_bacteraemia_rate",
+    "implied_productivity_pct", "inpatients_60day_los_pct", "mrsa_cases_count", "planned_surplus_deficit_pct",
+    "staff_engagement_score", "staff_raising_concerns_score", "variance_to_financial_plan_pct",
+    "productivity_activity_growth", "productivity_resource_growth", "productivity_growth_estimate", "lt_segment",
+    "lt_rank", "lt_avg_score"))
 #: Trusts NHS England's own MH/community CSV covers: the official file wins, so these rows are skipped.
 SKIPPED_TYPE = "Mental health and community trust"
 
@@ -84,7 +93,8 @@ class NofThirdPartyExtractReader:
     def recognises(self, path: Path) -> bool:
         if path.suffix.lower() not in {".csv", ".txt"}:
             return False
-        return {c.lower() for c in _header(path)} >= _SIGNATURE
+        columns = {c.lower() for c in _header(path)}
+        return columns >= _SIGNATURE and columns <= KNOWN_COLUMNS
 
     def read(self, path: Path) -> Iterator[MetricRow]:
         dates = nof_quarter_dates(QUARTER)

@@ -22,8 +22,13 @@ from opmodel.metrics.readers.ae import AeMonthlyCsvReader, AeProviderWorkbookRea
 from opmodel.metrics.readers.ambsys import AmbsysReader
 from opmodel.metrics.readers.base import Reader
 from opmodel.metrics.readers.cancer import CancerWaitingTimesReader
+from opmodel.metrics.readers.csds import CsdsMonthlyReader
 from opmodel.metrics.readers.dm01 import Dm01DerivedCsvReader, Dm01WorkbookReader
+from opmodel.metrics.readers.dm01_extract import Dm01FullExtractReader
+from opmodel.metrics.readers.eric import EricTrustReader
+from opmodel.metrics.readers.fft import FftSummaryReader
 from opmodel.metrics.readers.kh03 import Kh03Reader
+from opmodel.metrics.readers.kh03_overnight import Kh03OvernightReader
 from opmodel.metrics.readers.league import LeagueTableReader  # issue 12: league tables with likely ranges
 from opmodel.metrics.readers.lookalike import looks_like
 from opmodel.metrics.readers.nof import NofDashboardReader
@@ -31,6 +36,7 @@ from opmodel.metrics.readers.nof_extract import NofThirdPartyExtractReader
 from opmodel.metrics.readers.quality_thirdparty import CqcRatingsExtractReader, TrustProfilesReader  # issue 22
 from opmodel.metrics.readers.rtt import RttFullExtractReader
 from opmodel.metrics.readers.staff_survey import StaffSurveyReader
+from opmodel.metrics.readers.waiting_times_json import WaitingTimesJsonReader
 
 __all__ = ["READERS", "Recognition", "find_reader", "reader_for", "recognise"]
 
@@ -49,6 +55,13 @@ READERS: list[Reader] = [
     AmbsysReader(),
     Kh03Reader(),
     StaffSurveyReader(),
+    # issue 21: newer publications and the third-party monthly RTT and cancer series
+    Dm01FullExtractReader(),
+    Kh03OvernightReader(),
+    FftSummaryReader(),
+    EricTrustReader(),
+    CsdsMonthlyReader(),
+    WaitingTimesJsonReader(),
 ]
 
 

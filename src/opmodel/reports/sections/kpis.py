@@ -11,6 +11,7 @@ import datetime as dt
 
 from opmodel.errors import OpmodelError
 from opmodel.metrics import get_metric, metric_values
+from opmodel.metrics.query import contiguous_run
 from opmodel.reports.formatting import ASSURANCE_WORDS, VARIATION_WORDS, fmt_period, fmt_span, fmt_value
 from opmodel.reports.model import KpiRow, SpcSection
 from opmodel.reports.templates import Measure, ReportTemplate
@@ -55,12 +56,16 @@ def _one(store: Store, org: str, level: str, measure: Measure, start: dt.date,
     row = KpiRow(metric=defn.id, name=name, unit=defn.unit, direction=defn.direction,
                  latest_period=last["period_start"], latest_value=float(last["value"]), target=measure.target,
                  target_source=measure.target_source, sparkline=[float(r["value"]) for r in rows][-24:])
+    # Months missing from the data break the series: chart the latest unbroken run and say so (issue 21).
+    run, gap = contiguous_run(rows)
     try:
-        result = spc_for(store, measure.metric, org, rules=get_preset("mdc"), start=start, end=end,
-                         target=measure.target)
+        result = spc_for(store, measure.metric, org, rules=get_preset("mdc"), start=run[0]["period_start"],
+                         end=run[-1]["period_end"], target=measure.target)
     except OpmodelError as exc:
         row.note = f"no SPC chart: {str(exc).splitlines()[0]}"
         return row, None
+    if gap:
+        row.note = gap
     row.variation_icon, row.assurance_icon = result.variation_icon, result.assurance_icon
     sentence = mdc_sentence(name, defn.unit, result)
     lim = result.limits[-1]
