@@ -12,10 +12,10 @@ from opmodel.register import DATABASE_URL_ENV, Register, database_url, open_regi
 
 def test_migrations_create_every_table_and_record_the_revision(register_db: Register) -> None:
     names = set(inspect(register_db.engine).get_table_names())
-    assert {"register_users", "support_cases", "support_case_items", "support_case_history",
+    assert {"register_users", "support_cases", "support_case_items", "support_case_history", "register_sessions",
             "register_alembic_version"} <= names
     with register_db.read() as con:
-        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == "r0001"
+        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == "r0002"
 
 
 def test_reopening_a_migrated_register_changes_nothing(register_db: Register) -> None:
