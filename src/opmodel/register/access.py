@@ -161,8 +161,8 @@ class Gate:
 
     store: Store
     on: dt.date = field(default_factory=dt.date.today)
-    _memo: dict[tuple[str, str, str, str], Decision] = field(default_factory=dict)
-    _model: OperatingModel | None = None
+    _memo: dict[tuple[str, str, str, str], Decision] = field(default_factory=dict, init=False, repr=False)
+    _model: OperatingModel | None = field(default=None, init=False, repr=False)
 
     @property
     def model(self) -> OperatingModel:

@@ -19,12 +19,14 @@ line, field, message) the register and uploads answer.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from starlette.routing import BaseRoute, Match, Mount
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute, Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opmodel.web.schemas import Rejected
@@ -54,19 +56,28 @@ class Conformance:
         self.routes = routes
         self.limited_prefixes = limited_prefixes
         self.max_body = max_body
+        self._compiled: tuple[int, list[tuple[re.Pattern[str], frozenset[str]]]] | None = None
+
+    def _table(self) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+        """Each route's full path as a pattern, with its methods (built once; the app's routes are fixed)."""
+        routes = list(self.routes())
+        if self._compiled is None or self._compiled[0] != len(routes):
+            table: list[tuple[re.Pattern[str], frozenset[str]]] = []
+            for rc in iter_route_contexts(routes):
+                if isinstance(rc.original_route, Mount):
+                    table.append((compile_path(rc.original_route.path.rstrip("/") + "/{rest:path}")[0],
+                                  frozenset({"GET"})))
+                elif rc.path and rc.methods:
+                    table.append((compile_path(rc.path)[0], frozenset(rc.methods)))
+            self._compiled = (len(routes), table)
+        return self._compiled[1]
 
     def allowed(self, scope: Scope) -> list[str]:
         """The methods some route serves at this path (empty: no route knows the path)."""
         methods: set[str] = set()
-        probe = {**scope, "method": "GET"}
-        for route in self.routes():
-            match, _ = route.matches(probe)
-            if match is Match.NONE:
-                continue
-            if isinstance(route, Mount):
-                methods |= {"GET"}
-            else:
-                methods |= set(getattr(route, "methods", None) or ())
+        for pattern, route_methods in self._table():
+            if pattern.match(scope["path"]):
+                methods |= route_methods
         if "GET" in methods:
             methods.add("HEAD")
         return sorted(methods | {"OPTIONS"}) if methods else []
