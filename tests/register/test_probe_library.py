@@ -261,3 +261,13 @@ def test_history_events_are_linear_in_the_evidence_added(register_db: Register, 
     second = size() - first
     assert second < 1.1 * first  # the second forty cost what the first did (quadratic: ~3x)
     assert get_user(register_db, "linear").name == "linear"
+
+
+def test_the_user_guide_documents_every_limit() -> None:
+    """The maxima are documented (issue 23, item 3): each figure in ``LIMITS`` is in the guide's table."""
+    from opmodel.register import LIMITS
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    table = guide.split("### Limits", 1)[1].split("\n## ", 1)[0]
+    for name, value in LIMITS.items():
+        assert f"{value:,}" in table, f"{name} = {value:,} is not in the user guide's limits table"
