@@ -45,3 +45,17 @@ def test_unsupported_database_is_a_clear_error() -> None:
 
     with pytest.raises(OpmodelError, match="unsupported database 'mysql'"):
         Register("mysql://u@h/db")
+
+
+def test_head_revision_is_the_newest_shipped_migration(register_db: Register) -> None:
+    """A register at ``HEAD_REVISION`` opens without running Alembic, so the constant must be the real head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from opmodel.register.database import HEAD_REVISION, MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
+    with register_db.read() as con:
+        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == HEAD_REVISION
