@@ -110,10 +110,6 @@ ACCESS_HEADERS = {"Access-Decided-On": {"description": "The server's date access
                                    "schema": {"type": "string"}}}
 
 
-class _Unauthorised(Exception):
-    pass
-
-
 def _register(request: Request) -> Register:
     return get_register(request)
 
