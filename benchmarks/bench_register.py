@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Load and fault test of the support register: 50 editors on their own cases and 10 on one shared case.
+"""Load and fault test of the support register: 50 editors on their own cases, 10 on one shared case and
+10 appending evidence to one action at once.
 
 Starts the real server (uvicorn in a subprocess, as ``opmodel serve`` runs it) over a
 private copy of a seeded store, on SQLite (the default) and on a throwaway PostgreSQL
 cluster, and drives it for ``--duration`` seconds (issue 15: 30 s). Reports accepted
 changes per second, 409 conflicts, p50/p95/p99 latency, 5xx answers, lost updates
-(acknowledged changes missing from the history), the dashboard page's answers meanwhile,
+(acknowledged changes missing from the history), lost evidence (acknowledged evidence missing from
+its action: issue 23's race on PostgreSQL), the dashboard page's answers meanwhile,
 and the ratio of the concurrent write rate to one editor's rate measured in the same run
 (the baseline). Then it SIGKILLs the server while the writers are going and counts the
 acknowledged changes missing afterwards (must be 0).
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.register.fixtures import PgCluster  # noqa: E402
-from tests.register.load import Server, lost_updates, prepare, run_load  # noqa: E402
+from tests.register.load import Server, lost_evidence, lost_updates, prepare, run_load  # noqa: E402
 
 from opmodel.store import open_store  # noqa: E402
 
@@ -42,7 +44,7 @@ def one_backend(name: str, url: str, seed: Path, duration: float) -> dict[str, o
         # baseline: one editor on its own case, same server, same run
         base = run_load(server.base, type(setup)(setup.token, setup.cases[:1], setup.shared), min(duration, 10), 0)
         base_rate = base.statuses[201] / base.seconds
-        load = run_load(server.base, setup, duration, same=10)
+        load = run_load(server.base, setup, duration, same=10, evidence=10)
         accepted = len(load.accepted)
         killed = run_load(server.base, setup, 0, same=10, kill=server, kill_after=50)
     finally:
@@ -54,6 +56,7 @@ def one_backend(name: str, url: str, seed: Path, duration: float) -> dict[str, o
         "conflicts_409": load.statuses[409], "server_errors_5xx": sum(v for k, v in load.statuses.items() if k >= 500),
         "connection_errors": load.errors, "p50_ms": round(load.p(0.5)), "p95_ms": round(load.p(0.95)),
         "p99_ms": round(load.p(0.99)), "lost_updates": len(lost_updates(url, load)),
+        "evidence_acknowledged": len(load.evidence), "evidence_lost": len(lost_evidence(url, load)),
         "dashboard_answers": dict(load.dashboard),
         "kill9_acknowledged": len(killed.accepted), "kill9_lost": len(lost_updates(url, killed)),
     }
@@ -80,7 +83,8 @@ def main() -> None:
             finally:
                 cluster.stop()
         print(json.dumps(results[-1]), flush=True)
-    ok = all(r["server_errors_5xx"] == 0 and r["lost_updates"] == 0 and r["kill9_lost"] == 0 for r in results)
+    ok = all(r["server_errors_5xx"] == 0 and r["lost_updates"] == 0 and r["kill9_lost"] == 0
+             and r["evidence_lost"] == 0 for r in results)
     print("PASS" if ok else "FAIL", time.strftime("%Y-%m-%d %H:%M:%S"))
     sys.exit(0 if ok else 1)
 

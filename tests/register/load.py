@@ -2,15 +2,16 @@
 
 Shared by the quick test (a few seconds) and ``benchmarks/bench_register.py`` (30 s).
 Editors on different cases add milestones; editors on one shared case race with
-``If-Match`` updates, so most of them get 409 and must re-read. Every 2xx answer
+``If-Match`` updates, so most of them get 409 and must re-read; evidence writers all
+append to one action at once (the race that lost 140 of 160 posts on PostgreSQL before
+issue 23), moving to a new action when one holds its 100 pieces. Every 2xx answer
 is an acknowledged change, kept with the version it produced so the history can
 be checked afterwards (no lost update: each acknowledged version is in the history
-with that editor's change).
+with that editor's change, and each acknowledged piece of evidence is in its action).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import subprocess
@@ -48,20 +49,22 @@ class Setup:
     token: str
     cases: list[int]
     shared: int
+    evidence_case: int = 0
 
 
 def prepare(store_path: Path, url: str, n_cases: int) -> Setup:
-    """A national editor and ``n_cases`` + 1 cases, written before the server opens the store."""
+    """A national editor, ``n_cases`` own cases, a shared case and a case for evidence racers, written
+    before the server opens the store."""
     reg = open_register(url=url)
     store = open_store(store_path)
     try:
         user, token = add_user(reg, store, f"load-{time.time_ns()}", "X24")
-        gate = Gate(store, dt.date.today())
-        ids = [create_case(reg, gate, user, {"org_code": "RJ1", "programme": "pip"}).id for _ in range(n_cases + 1)]
+        gate = Gate(store)
+        ids = [create_case(reg, gate, user, {"org_code": "RJ1", "programme": "pip"}).id for _ in range(n_cases + 2)]
     finally:
         store.close()
         reg.close()
-    return Setup(token, ids[:-1], ids[-1])
+    return Setup(token, ids[:-2], ids[-2], ids[-1])
 
 
 class Server:
@@ -107,6 +110,7 @@ class LoadResult:
     accepted: list[tuple[int, int, str]] = field(default_factory=list)  # (case, version, marker)
     latencies: list[float] = field(default_factory=list)
     dashboard: Counter[int] = field(default_factory=Counter)
+    evidence: list[str] = field(default_factory=list)  # acknowledged evidence texts
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def p(self, q: float) -> float:
@@ -147,6 +151,51 @@ def _editor(base: str, token: str, case_id: int, shared: bool, name: str, stop: 
                     out.accepted.append((case_id, int(r.json()["version"]), marker))
 
 
+class _Action:
+    """The action the evidence writers share, replaced by a new one when it is full (100 pieces)."""
+
+    def __init__(self) -> None:
+        self.id: int | None = None
+        self.lock = threading.Lock()
+
+    def current(self, c: httpx.Client, case_id: int, full: int | None = None) -> int:
+        with self.lock:
+            if self.id is None or self.id == full:
+                r = c.post(f"/api/v1/support-cases/{case_id}/items", json={"kind": "action", "data": {
+                    "title": f"evidence target {time.time_ns()}", "owner": "load", "due_on": "2027-03-31"}})
+                self.id = int(r.headers["location"].rsplit("/", 1)[1])
+            return self.id
+
+
+def _evidence_writer(base: str, token: str, case_id: int, action: _Action, name: str, stop: threading.Event,
+                     out: LoadResult) -> None:
+    h = {"Authorization": f"Bearer {token}"}
+    n = 0
+    with httpx.Client(base_url=base, headers=h, timeout=60) as c:
+        while not stop.is_set():
+            n += 1
+            text = f"{name}-{n}"
+            t0 = time.perf_counter()
+            try:
+                item = action.current(c, case_id)
+                r = c.post(f"/api/v1/support-cases/{case_id}/items/{item}/evidence", json={"evidence": text})
+                if r.status_code == 422 and "at most 100" in r.text:
+                    action.current(c, case_id, full=item)
+                    continue
+            except httpx.HTTPError:
+                with out.lock:
+                    out.errors += 1
+                if stop.is_set():
+                    return
+                time.sleep(0.05)
+                continue
+            with out.lock:
+                out.statuses[r.status_code] += 1
+                out.latencies.append(time.perf_counter() - t0)
+                if r.status_code == 201:
+                    out.evidence.append(text)
+
+
 def _dashboard(base: str, stop: threading.Event, out: LoadResult) -> None:
     with httpx.Client(base_url=base, timeout=60) as c:
         while not stop.is_set():
@@ -160,15 +209,20 @@ def _dashboard(base: str, stop: threading.Event, out: LoadResult) -> None:
 
 
 def run_load(base: str, setup: Setup, seconds: float, same: int = 10, kill: Server | None = None,
-             kill_after: int = 30) -> LoadResult:
-    """Editors on their own cases (one per case) and ``same`` editors on the shared case for ``seconds``;
-    with ``kill``, SIGKILL the server once ``kill_after`` more changes are acknowledged, writers still going."""
+             kill_after: int = 30, evidence: int = 0) -> LoadResult:
+    """Editors on their own cases (one per case), ``same`` editors on the shared case and ``evidence`` writers
+    on one action for ``seconds``; with ``kill``, SIGKILL the server once ``kill_after`` more changes are
+    acknowledged, writers still going."""
     out = LoadResult()
     stop = threading.Event()
+    action = _Action()
     threads = [threading.Thread(target=_editor, args=(base, setup.token, cid, False, f"own{i}", stop, out))
                for i, cid in enumerate(setup.cases)]
     threads += [threading.Thread(target=_editor, args=(base, setup.token, setup.shared, True, f"same{i}", stop, out))
                 for i in range(same)]
+    threads += [threading.Thread(target=_evidence_writer, args=(base, setup.token, setup.evidence_case, action,
+                                                                f"ev{i}-{time.time_ns()}", stop, out))
+                for i in range(evidence)]
     threads.append(threading.Thread(target=_dashboard, args=(base, stop, out)))
     t0 = time.perf_counter()
     for t in threads:
@@ -186,6 +240,19 @@ def run_load(base: str, setup: Setup, seconds: float, same: int = 10, kill: Serv
         t.join(120)
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def lost_evidence(url: str, result: LoadResult) -> list[str]:
+    """Acknowledged evidence missing from every action (must be empty)."""
+    from opmodel.register.tables import case_items
+
+    reg = open_register(url=url)
+    try:
+        with reg.read() as con:
+            held = {e for (data,) in con.execute(select(case_items.c.data)) for e in data.get("evidence", [])}
+    finally:
+        reg.close()
+    return [e for e in result.evidence if e not in held]
 
 
 def lost_updates(url: str, result: LoadResult) -> list[tuple[int, int, str]]:

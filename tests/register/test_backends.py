@@ -12,10 +12,10 @@ from opmodel.register import DATABASE_URL_ENV, Register, database_url, open_regi
 
 def test_migrations_create_every_table_and_record_the_revision(register_db: Register) -> None:
     names = set(inspect(register_db.engine).get_table_names())
-    assert {"register_users", "support_cases", "support_case_items", "support_case_history",
+    assert {"register_users", "support_cases", "support_case_items", "support_case_history", "register_sessions",
             "register_alembic_version"} <= names
     with register_db.read() as con:
-        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == "r0001"
+        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == "r0002"
 
 
 def test_reopening_a_migrated_register_changes_nothing(register_db: Register) -> None:
@@ -45,3 +45,17 @@ def test_unsupported_database_is_a_clear_error() -> None:
 
     with pytest.raises(OpmodelError, match="unsupported database 'mysql'"):
         Register("mysql://u@h/db")
+
+
+def test_head_revision_is_the_newest_shipped_migration(register_db: Register) -> None:
+    """A register at ``HEAD_REVISION`` opens without running Alembic, so the constant must be the real head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from opmodel.register.database import HEAD_REVISION, MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
+    with register_db.read() as con:
+        assert con.execute(text("SELECT version_num FROM register_alembic_version")).scalar() == HEAD_REVISION

@@ -89,7 +89,7 @@ def test_history_records_every_change_with_before_and_after(register_db: Registe
     add_evidence(register_db, g, trust, cid, item, "Q3 waiting list report")
     update_item(register_db, g, region, cid, item, {"status": "done"})
     add_item(register_db, g, region, cid, "enforcement",
-             {"step": "enforcement_undertakings", "decided_on": "2025-11-01"})
+             {"step": "enforcement_undertakings", "decided_on": "2025-09-01"})
     case = update_case(register_db, g, region, cid, 5, {"status": "closed", "exit_evidence": "Two quarters in seg 3"})
     events = case_history(register_db, g, region, cid)
     assert [e.seq for e in events] == list(range(1, case.version + 1)) == [1, 2, 3, 4, 5, 6]

@@ -31,7 +31,9 @@ def test_users_add_prints_name_org_and_token_once(run, tmp_path: Path) -> None: 
     d = json.loads(r.stdout)
     assert d["name"] == "contract-check" and d["org_code"] == "Y56" and d["token"].startswith("opm_")
     r = run("users", "list", "--format", "json")
-    assert json.loads(r.stdout) == [{"name": "contract-check", "org_code": "Y56", "role": "editor"}]
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).date().isoformat()
+    assert json.loads(r.stdout) == [{"name": "contract-check", "org_code": "Y56", "role": "editor",
+                                     "expires_on": expires, "status": "active"}]
     assert d["token"] not in r.stdout
     again = run("users", "add", "contract-check", "--org", "Y56")
     assert again.exit_code == 1 and "already exists" in again.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.register.fixtures import register_url
-from tests.register.load import Server, lost_updates, prepare, run_load
+from tests.register.load import Server, lost_evidence, lost_updates, prepare, run_load
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -26,14 +26,16 @@ def served(request: pytest.FixtureRequest, seeded_store_file: Path, tmp_path: Pa
 
 
 def test_concurrent_editors_then_kill_9(served) -> None:  # type: ignore[no-untyped-def]
-    """No lost update and no 5xx with 50 + 10 editors; then SIGKILL mid-writes loses no acknowledged change."""
+    """No lost update and no 5xx with 50 + 10 editors and 10 evidence writers on one action; then SIGKILL
+    mid-writes loses no acknowledged change."""
     url, setup, server = served
-    result = run_load(server.base, setup, seconds=3.0, same=10)
+    result = run_load(server.base, setup, seconds=3.0, same=10, evidence=10)
     assert not [s for s in result.statuses if s >= 500], result.statuses
     assert set(result.statuses) <= {200, 201, 409}, result.statuses
     assert result.errors == 0
     assert result.statuses[201] >= 50 and result.statuses[200] >= 1, result.statuses
     assert lost_updates(url, result) == []
+    assert len(result.evidence) >= 10 and lost_evidence(url, result) == []  # issue 23: every post kept
     shared = sorted(v for c, v, _ in result.accepted if c == setup.shared)
     assert shared == list(range(2, len(shared) + 2))  # every accepted same-case update is its own version
     assert result.dashboard[200] > 0 and set(result.dashboard) == {200}

@@ -83,7 +83,9 @@ def _journey(page: Page, base: str, tokens: dict[str, str]) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Open a support case for")
     expect(page.locator("#access-reason")).to_contain_text("Y56 performance-manages RF4")
     expect(page.get_by_label("Trigger segment")).to_have_value("4")
+    expect(page.get_by_label("Programme")).to_have_value("")  # issue 23: no wrong programme for segment 4
     assert axe_violations(page) == []
+    page.get_by_label("Programme").select_option("other")
     page.get_by_label("Named lead").fill("Regional director of strategic transformation")
     page.get_by_role("button", name="Open the case").click()
     expect(page.locator("#case-status")).to_contain_text("open")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import json
 from enum import StrEnum
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from opmodel import csvsafe
 from opmodel.cli.common import handle_errors, open_cli_store
 from opmodel.cli.output import Format, console, emit_rows, err_console, to_jsonable
 from opmodel.metrics import LEVELS, as_of_summary, list_metrics, metric_freshness, metric_values
@@ -184,7 +184,7 @@ def _write(rows: list[dict[str, Any]], fmt: ShowFormat, output: Path) -> None:
         output.write_text(json.dumps(to_jsonable(rows), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
         with output.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else SHOW_COLUMNS)
+            w = csvsafe.dict_writer(fh, fieldnames=list(rows[0]) if rows else SHOW_COLUMNS)
             w.writeheader()
             w.writerows({k: to_jsonable(v) for k, v in r.items()} for r in rows)
 

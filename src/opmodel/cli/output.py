@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -14,6 +13,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from opmodel import csvsafe
 
 __all__ = ["Format", "console", "emit_json", "emit_rows", "err_console", "to_jsonable"]
 
@@ -55,7 +56,7 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], fmt: Format, columns: Iterable[
         return
     if fmt is Format.csv:
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w = csvsafe.dict_writer(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow({k: to_jsonable(r.get(k)) for k in cols})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from opmodel import csvsafe
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console, to_jsonable
 
@@ -63,7 +63,7 @@ def _write_table(rows: list[dict[str, Any]], chart: Path) -> Path:
     path = chart.with_name(chart.stem + "-table.csv")
     cols = list(rows[0]) if rows else []
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
+        w = csvsafe.dict_writer(fh, fieldnames=cols, lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow({k: to_jsonable(v) for k, v in r.items()})

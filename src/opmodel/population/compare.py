@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from opmodel.errors import OpmodelError
+from opmodel.errors import NotFoundError, OpmodelError
 from opmodel.population.icb import AreaValue, ValueCache, area_value, england_value
 from opmodel.population.inequality import deprivation_gradient
 from opmodel.population.profile import compare_row, icb_values_on
@@ -54,10 +54,10 @@ def compare_indicator(store: Store, indicator_id: str, level: str = "icb", year:
     day = on or dt.date.today()
     years = sorted({y for (_, y) in c.rows(indicator_id)})
     if not years:
-        raise OpmodelError(f"No values are held for {indicator_id}; load its file with `opmodel population load`.")
+        raise NotFoundError(f"No values are held for {indicator_id}; load its file with `opmodel population load`.")
     y = year if year is not None else years[-1]
     if y not in years:
-        raise OpmodelError(f"{indicator_id} has no values for {y}; years held: {', '.join(map(str, years))}.")
+        raise NotFoundError(f"{indicator_id} has no values for {y}; years held: {', '.join(map(str, years))}.")
     icbs = {i["code"]: i for i in c.icbs_on(day)}
     values = icb_values_on(store, indicator_id, day, y, c)
     eng = england_value(store, indicator_id, y, c)

@@ -13,7 +13,6 @@ a subset of providers produces the same records as the full run (only record ids
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from opmodel import csvsafe
 from opmodel.records.calibration import AE_GROUPS, RTT_BUCKETS, AeCounts, RttCell, read_ae_counts, read_rtt_cells
 from opmodel.records.layout import AE_DATASET, RTT_DATASET, month_dir
 from opmodel.records.schemas import AE_SCHEMA, RTT_SCHEMA
@@ -201,7 +201,7 @@ class _Writer:
 def _write_providers(folder: Path, rows: Iterable[tuple[str, str]], source: str) -> None:
     """The publication's provider list: the reference the unknown-provider rule checks against."""
     with (folder / "providers.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
+        w = csvsafe.writer(fh)
         w.writerow(["code", "name", "source"])
         for code, name in sorted(set(rows)):
             w.writerow([code, name, source])

@@ -11,6 +11,12 @@ changes the answer because every line is looked up afresh.
 For a provider whose model states ``support_cases``, writing follows who leads each
 programme instead (issue 24): under NOF 2022/23 the region leads mandated support and,
 with NHS England national, the RSP, while the ICB leads local support only.
+
+The server decides (issue 23, item 1): a :class:`Gate` decides on its own date
+(the server's today) under the model in force then; no request parameter
+chooses either. :func:`decide` can explain another date or model for a
+read-only view, and names a model only from the registered (shipped) ones, so
+a name is never read as a file path.
 """
 
 from __future__ import annotations
@@ -21,13 +27,22 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from opmodel.accountability import OperatingModel, case_leads, performance_manager, resolve_model, tier_body, who
-from opmodel.errors import OpmodelError
+from opmodel.accountability import (
+    OperatingModel,
+    case_leads,
+    performance_manager,
+    resolve_model,
+    shipped_models,
+    tier_body,
+    who,
+)
+from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.register.models import Role, UserView
 from opmodel.store import Store
 from opmodel.structure import get_organisation
 
-__all__ = ["ACTIONS", "AccessDenied", "Action", "Decision", "Gate", "decide"]
+__all__ = ["ACTIONS", "AccessDenied", "Action", "Decision", "Gate", "decide", "registered_model",
+           "registered_model_names"]
 
 Action = Literal["read", "write", "contract_action", "evidence"]
 ACTIONS: tuple[Action, ...] = ("read", "write", "contract_action", "evidence")
@@ -56,6 +71,19 @@ class AccessDenied(OpmodelError):
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
         super().__init__(decision.reason)
+
+
+def registered_model_names() -> list[str]:
+    """The names a caller may choose a model by: the registered (shipped) models, never a path."""
+    return [m.name for m in shipped_models()]
+
+
+def registered_model(name: str) -> OperatingModel:
+    """The registered model called ``name``; nothing is opened for any other string (no file paths)."""
+    for m in shipped_models():
+        if m.name == name:
+            return m
+    raise UnknownCodeError("operating model", name[:60], registered_model_names())
 
 
 def _tier_body(store: Store, model: OperatingModel, org: str, tier: str, on: dt.date) -> str | None:
@@ -136,10 +164,16 @@ def decide(store: Store, user: UserView, org_code: str, action: Action, on: dt.d
 
     ``programme`` is the case's programme (``other``, ``segment_3_support``, ``rsp``, ``pip``) when the
     request is about one case; writing a provider's cases depends on it where the model says who leads what.
+
+    ``model`` (a registered name) explains the answer under another model; only a :class:`Gate`
+    (today, the model in force) authorises anything.
     """
     if action not in ACTIONS:
         raise OpmodelError(f"Unknown action '{action}'; expected one of {', '.join(ACTIONS)}.")
-    m = model if isinstance(model, OperatingModel) else resolve_model(store, on, model)
+    if isinstance(model, OperatingModel):
+        m = model
+    else:
+        m = registered_model(model) if model is not None else resolve_model(store, on)
     org = get_organisation(store, org_code).code
     relation, pm = _relation(store, m, user.org_code, org, on)
     allowed = action in _ALLOWED[relation]
@@ -167,12 +201,20 @@ def decide(store: Store, user: UserView, org_code: str, action: Action, on: dt.d
 
 @dataclass
 class Gate:
-    """The access policy for one request: the store, the date and the model (None: the one in force)."""
+    """The access policy for one request: decided on ``on`` (the server's today; only trusted local
+    callers and tests pass another) under the operating model in force on that date."""
 
     store: Store
     on: dt.date = field(default_factory=dt.date.today)
-    model: OperatingModel | str | None = None
-    _memo: dict[tuple[str, str, str, str, str | None], Decision] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str, str, str | None], Decision] = field(default_factory=dict, init=False, repr=False)
+    _model: OperatingModel | None = field(default=None, init=False, repr=False)
+
+    @property
+    def model(self) -> OperatingModel:
+        """The model in force on the gate's date (what every decision and history event names)."""
+        if self._model is None:
+            self._model = resolve_model(self.store, self.on)
+        return self._model
 
     def decide(self, user: UserView, org_code: str, action: Action, programme: str | None = None) -> Decision:
         key = (user.name, user.role.value, org_code, action, programme)

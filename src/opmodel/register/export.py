@@ -1,11 +1,14 @@
-"""Cases as CSV: one row per case with its plan counted, for the spreadsheets regions still keep."""
+"""Cases as CSV: one row per case with its plan counted, for the spreadsheets regions still keep.
+
+Written through :mod:`opmodel.csvsafe`, so a lead name like ``=HYPERLINK(...)`` arrives as text.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
+from opmodel import csvsafe
 from opmodel.register.models import CaseView
 
 __all__ = ["CSV_COLUMNS", "cases_csv"]
@@ -17,7 +20,7 @@ CSV_COLUMNS = ("id", "version", "org_code", "programme", "status", "opened_on", 
 
 def cases_csv(cases: Sequence[CaseView]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvsafe.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for c in cases:
         kinds = [i.kind.value for i in c.items]

@@ -3,7 +3,10 @@
 A case's children (findings, actions, offers, enforcement steps, exit criteria,
 reviews) share one ``case_items`` table with a validated JSON body, so adding a
 kind needs no migration; ``history`` is append-only and numbered per case, so
-two writers can never both record "change 7" (the unique key refuses one).
+two writers can never both record "change 7" (the unique key refuses one), and
+records the date and operating model each change was authorised under. Users'
+tokens expire and can be revoked; a browser signs in to a server-side session
+(``register_sessions``) whose cookie is not the bearer token (issue 23).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["case_items", "cases", "history", "metadata", "users"]
+__all__ = ["case_items", "cases", "history", "metadata", "sessions", "users"]
 
 metadata = MetaData()
 
@@ -34,6 +37,17 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "register_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("register_users.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 cases = Table(
@@ -80,5 +94,7 @@ history = Table(
     Column("action", String(32), nullable=False),
     Column("item_id", Integer),
     Column("change", JSON, nullable=False),
+    Column("decided_on", Date),
+    Column("model", String(64)),
     UniqueConstraint("case_id", "seq", name="uq_history_case_seq"),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opmodel.errors import OpmodelError
+from opmodel.errors import NotFoundError, OpmodelError
 from opmodel.oversight import parse_period
 from opmodel.reports.formatting import display_name
 from opmodel.reports.model import Report
@@ -34,7 +34,7 @@ def report_level(kind: str) -> str:
     """trust, icb or region for an organisation kind; an error for anything else."""
     level = _LEVELS.get(kind)
     if level is None:
-        raise OpmodelError(f"board packs are made for trusts, ICBs and regions, not for a {kind.replace('_', ' ')}")
+        raise NotFoundError(f"board packs are made for trusts, ICBs and regions, not for a {kind.replace('_', ' ')}")
     return level
 
 

@@ -3,12 +3,18 @@
 PDF/UA-1 variant (tagged structure, title from <title>, language from ``lang``), fonts embedded
 (WeasyPrint subsets and embeds every font it uses), charts as vector SVG images with alt text and
 a data table for each in the appendix (issue 17, requirement 4).
+
+WeasyPrint fetches whatever a document links to; a board pack carries text from the register and
+loaded files, so it renders with :func:`package_url_fetcher`, which serves only ``data:`` URLs
+and files inside the ``opmodel`` package and refuses everything else (other files, http, ftp),
+whatever the document says (issue 23, item 6).
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -16,9 +22,31 @@ from opmodel.reports.charts import chart_svg, sparkline_svg, svg_data_uri
 from opmodel.reports.formatting import fmt_value
 from opmodel.reports.model import Report
 
-__all__ = ["exceptions", "fill_charts", "render_html", "render_pdf"]
+__all__ = ["exceptions", "fill_charts", "package_url_fetcher", "render_html", "render_pdf"]
 
 _HTML_DIR = Path(__file__).with_name("html")
+#: The only folder a board pack may load files from: the installed package.
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def package_url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher for ``data:`` URLs and ``file:`` URLs under the package, nothing else."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    class PackageFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if not path.is_relative_to(_PACKAGE_DIR):
+                    raise ValueError(f"board packs load no file outside the opmodel package: {url[:120]}")
+            elif scheme != "data":
+                raise ValueError(f"board packs load no {scheme}: URLs: {url[:120]}")
+            return super().fetch(url, headers)
+
+    return PackageFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
 @functools.cache
@@ -56,8 +84,9 @@ def render_pdf(report: Report, path: Path | None = None, title: str = "Integrate
     """The board pack as PDF bytes (written to ``path`` too when given)."""
     from weasyprint import CSS, HTML
 
-    css = CSS(filename=str(_HTML_DIR / "board_pack.css"))
-    pdf: bytes = HTML(string=render_html(report, title), base_url=str(_HTML_DIR)).write_pdf(
+    fetcher = package_url_fetcher()
+    css = CSS(filename=str(_HTML_DIR / "board_pack.css"), url_fetcher=fetcher)
+    pdf: bytes = HTML(string=render_html(report, title), base_url=str(_HTML_DIR), url_fetcher=fetcher).write_pdf(
         stylesheets=[css], pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True)
     if path is not None:
         tmp = path.with_name(path.name + ".part")

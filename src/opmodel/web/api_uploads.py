@@ -43,6 +43,7 @@ UPLOAD_BODY: dict[str, Any] = {
         "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                                    "minItems": 1, "maxItems": MAX_FILES,
                                     "description": "One or more publication files (CSV, XLSX, XLS or ZIP) "
                                                    "exactly as NHS England publishes them."}}}}},
     },

@@ -31,6 +31,7 @@ from opmodel.web import (
     pages_structure,
 )
 from opmodel.web.caching import ResponseCache
+from opmodel.web.conformance import Conformance, conform_openapi
 from opmodel.web.errors import install_error_handlers
 from opmodel.web.hub import StoreHub
 from opmodel.web.security import SecurityHeaders
@@ -116,5 +117,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
                            max_bytes=settings.cache_bytes,
                            skip_prefixes=REGISTER_PREFIXES)  # register answers depend on the user
+    app.add_middleware(Conformance, routes=lambda: app.router.routes, limited_prefixes=REGISTER_PREFIXES)
+    conform_openapi(app)
     app.add_middleware(SecurityHeaders)
     return app

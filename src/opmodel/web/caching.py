@@ -3,9 +3,11 @@
 Pages and API answers depend only on the store contents, the route's declared
 query parameters and (for "today" defaults) the date, so a rendered response can
 be reused until the store changes. The key is built from exactly those parts: the
-path, the query parameters the route that serves the path declares (sorted; ``?cb=N``
-and other unknown parameters are ignored, so they cannot grow the cache), the store version
-and the day. Nothing in a response depends on the ``Host`` header (links are
+path, the query parameters as the route that serves the path reads them (``?cb=N``
+and other unknown parameters are ignored, so they cannot grow the cache; a repeated
+parameter counts once with its last value, as FastAPI reads it, so ``?on=A&on=B``
+and ``?on=B&on=A`` are different answers; a list parameter keeps every value in
+order), the store version and the day. Nothing in a response depends on the ``Host`` header (links are
 relative, see :mod:`opmodel.web.pagination`), so a forged host cannot poison it.
 
 The cache is bounded by the bytes it holds (least recently used first out), not
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_MAX_BYTES", "ResponseCache", "declared_query_params"]
+__all__ = ["DEFAULT_MAX_BYTES", "ResponseCache", "declared_query_params", "effective_query", "shaping_params"]
 
 _MAX_BODY = 4 * 1024 * 1024
 #: Total bytes of cached bodies; the whole dashboard (every page and API answer for every
@@ -60,25 +62,49 @@ def _etag_matches(header: bytes, etag: bytes) -> bool:
     return b"*" in tags or etag in tags
 
 
-def declared_query_params(route: object) -> frozenset[str]:
-    """The query parameter names a FastAPI route declares, its dependencies' included."""
-    names: set[str] = set()
+def _declared(route: object) -> dict[str, bool]:
+    """Query parameter name -> whether FastAPI reads every value (a list) or the last one."""
+    from fastapi._compat.shared import field_annotation_is_sequence
+
+    names: dict[str, bool] = {}
     todo = [getattr(route, "dependant", None)]
     while todo:
         dependant = todo.pop()
         if dependant is None:
             continue
-        names.update(p.alias for p in dependant.query_params)
+        for p in dependant.query_params:
+            names[p.alias] = field_annotation_is_sequence(p.field_info.annotation)
         todo.extend(dependant.dependencies)
-    return frozenset(names)
+    return names
 
 
-def _shaping_params(route: object) -> frozenset[str]:
-    """The query parameter names that shape the answer of the route that served a request
-    (none for static files and other routes that declare nothing)."""
+def declared_query_params(route: object) -> frozenset[str]:
+    """The query parameter names a FastAPI route declares, its dependencies' included."""
+    return frozenset(_declared(route))
+
+
+def shaping_params(route: object) -> dict[str, bool]:
+    """The query parameters that shape the answer of the route that served a request, each with
+    whether all its values count (none for static files and routes that declare nothing)."""
     if getattr(route, "dependant", None) is None:
-        return frozenset()
-    return declared_query_params(route) | _READ_UNDECLARED
+        return {}
+    return {**dict.fromkeys(_READ_UNDECLARED, False), **_declared(route)}
+
+
+def effective_query(pairs: list[tuple[str, str]], params: dict[str, bool]) -> list[tuple[str, str]]:
+    """The query as the handler sees it: only ``params``, a single-valued one by its last value
+    (Starlette's ``QueryParams.get``), a list one by all its values in order; sorted by name."""
+    last: dict[str, str] = {}
+    many: dict[str, list[str]] = {}
+    for k, v in pairs:
+        if k not in params:
+            continue
+        if params[k]:
+            many.setdefault(k, []).append(v)
+        else:
+            last[k] = v
+    out = [(k, v) for k, v in last.items()] + [(k, v) for k, vs in many.items() for v in vs]
+    return sorted(out, key=lambda kv: kv[0])
 
 
 class ResponseCache:
@@ -96,27 +122,28 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._inflight: dict[tuple[Any, ...], asyncio.Event] = {}
         # Which query parameters shape each path's answer, learnt from the route that served it.
-        self._params: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._params: OrderedDict[str, dict[str, bool]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def _key(self, scope: Scope) -> tuple[Any, ...]:
-        """(method, path, the query parameters that shape the answer (sorted), store version, day).
+        """(method, path, the query parameters that shape the answer, store version, day).
 
-        Until a path has been served once, every parameter counts; from then on only
-        those its route declares (``?cb=N`` and the like are ignored).
+        Until a path has been served once, every parameter counts, in the order sent (nothing is
+        stored under that key); from then on only those its route reads, as it reads them
+        (:func:`effective_query`).
         """
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         with self._lock:
             names = self._params.get(scope["path"])
         if names is not None:
-            pairs = [(k, v) for k, v in pairs if k in names]
-        return (scope["method"], scope["path"], tuple(sorted(pairs)), self.version(), dt.date.today())
+            pairs = effective_query(pairs, names)
+        return (scope["method"], scope["path"], tuple(pairs), self.version(), dt.date.today())
 
     def _learn(self, scope: Scope) -> None:
         with self._lock:
-            self._params[scope["path"]] = _shaping_params(scope.get("route"))
+            self._params[scope["path"]] = shaping_params(scope.get("route"))
             self._params.move_to_end(scope["path"])
             while len(self._params) > self.max_entries:
                 self._params.popitem(last=False)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
-from opmodel.web.caching import declared_query_params
+from opmodel.web.caching import effective_query, shaping_params
 
 __all__ = ["Page", "PageParams", "page_params", "paginate"]
 
@@ -43,9 +43,10 @@ class Page(BaseModel, Generic[T]):
 
 def _next_link(request: Request, offset: int, limit: int) -> str:
     """The next page's path and query: relative (so a forged ``Host`` cannot end up in a cached
-    answer) and built only from the parameters the route declares (so ``?cb=N`` cannot either)."""
-    declared = declared_query_params(request.scope.get("route"))
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k in declared and k not in ("limit", "offset")]
+    answer) and built only from the parameters the route reads, as it reads them (so ``?cb=N`` cannot
+    either, and a repeated parameter appears once, with the value that was used)."""
+    read = effective_query(request.query_params.multi_items(), shaping_params(request.scope.get("route")))
+    kept = [(k, v) for k, v in read if k not in ("limit", "offset")]
     return f"{request.url.path}?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
 
 

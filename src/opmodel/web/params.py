@@ -2,7 +2,10 @@
 
 A bare ``dt.date`` query parameter lets pydantic read ``?on=0`` as 1 January 1970 (a Unix
 timestamp) and refuses ``?start=2025-05``, which the CLI accepts. Dates here are ISO days
-(YYYY-MM-DD) or months (YYYY-MM, meaning the first day), and nothing else.
+(YYYY-MM-DD) or months (YYYY-MM, meaning the first day), and nothing else. An empty value means
+"not given" on pages (a cleared date box); the API refuses empty parameters outright
+(:mod:`opmodel.web.conformance`). The refusal does not repeat what was sent, so no page shows
+text an attacker put in a link.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def parse_day(value: Any) -> dt.date | None:
             return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    raise ValueError(f"expected a date as YYYY-MM-DD or a month as YYYY-MM, got {text!r}")
+    raise ValueError("expected a date as YYYY-MM-DD or a month as YYYY-MM")
 
 
 _Date = Annotated[dt.date | None, BeforeValidator(parse_day)]

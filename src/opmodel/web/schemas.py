@@ -10,13 +10,15 @@ __all__ = ["COMMON_RESPONSES", "Message", "NotFound", "Problem", "Rejected"]
 
 
 class NotFound(BaseModel):
+    """An unknown code (with the closest known ones), or a question the store holds no answer to (detail only)."""
+
     detail: str
-    code: str = Field(description="The code that was not found.")
-    suggestions: list[str] = Field(description="The closest known codes.")
+    code: str | None = Field(default=None, description="The code that was not found.")
+    suggestions: list[str] = Field(default=[], description="The closest known codes.")
 
 
 class Problem(BaseModel):
-    file: str
+    file: str | None
     line: int | None
     field: str | None
     message: str
@@ -30,7 +32,7 @@ class Rejected(BaseModel):
 
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": NotFound, "description": "Unknown organisation code (with suggestions)."},
+    404: {"model": NotFound, "description": "Unknown organisation code (with suggestions), or nothing held for it."},
 }
 
 

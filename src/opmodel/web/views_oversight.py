@@ -8,7 +8,6 @@ memoised per store version by the caller (``memo``), so pages and API share them
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import Counter
@@ -17,6 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from opmodel import csvsafe
 from opmodel.errors import OpmodelError, UnknownCodeError
 from opmodel.oversight import (
     SegmentationRun,
@@ -301,7 +301,7 @@ CSV_COLUMNS = ("headline_source", "headline_segment", "headline_rank", "headline
 def league_csv(view: LeagueView) -> str:
     """The league table as CSV, in the order shown."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
+    w = csvsafe.dict_writer(buf, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in view.rows:
         w.writerow(r.model_dump())

@@ -1,50 +1,80 @@
 """What the register's API and pages share: the open register, the signed-in user, filters and workflow.
 
 The register is opened once per app (``app.state.register``; tests may set it
-first to choose the database). Users sign in with their bearer token: the API
-reads ``Authorization: Bearer``; the browser keeps the token in an HttpOnly
-cookie and every form carries a CSRF token derived from it (issue 15).
+first to choose the database). The API reads ``Authorization: Bearer TOKEN``.
+A browser signs in with its token once and then holds only a server-side
+session's random id in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS);
+every form carries that session's CSRF secret, and the sign-in form its own
+double-submit token (issue 23, item 5).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
+import secrets
 import threading
 from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.responses import Response
 
 from opmodel.register import (
     CaseView,
+    Gate,
     Overdue,
     Register,
     Suggestion,
     UserView,
+    area_org_codes,
     authenticate,
     list_cases,
     open_register,
     overdue,
+    session_user,
     suggest,
 )
 from opmodel.store import Store
-from opmodel.structure import list_organisations
 
 __all__ = [
     "COOKIE",
+    "SIGN_IN_COOKIE",
     "RegionWork",
     "area_org_codes",
+    "csrf_ok",
     "csrf_token",
     "get_register",
+    "new_case_defaults",
     "region_work",
     "segment_history",
+    "set_cookie",
+    "sign_in_token",
     "user_from_request",
 ]
 
-COOKIE = "opmodel_register_token"
+#: The session cookie: a random id the server looks up (never the bearer token).
+COOKIE = "opmodel_session"
+#: The sign-in form's double-submit CSRF token (before there is a session to carry one).
+SIGN_IN_COOKIE = "opmodel_sign_in"
 _open_lock = threading.Lock()
+
+
+class CaseIdConvertor(Convertor[int]):
+    """``{case_id:caseid}``: digits only (so ``/support-cases/export.csv`` is another route, and a
+    method it lacks is 405), and a number too long for any id becomes 0, which is 404, not an error."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        return int(value) if len(value) <= 12 else 0
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("caseid", CaseIdConvertor())
 
 
 def get_register(request: Request) -> Register:
@@ -60,31 +90,73 @@ def get_register(request: Request) -> Register:
     return reg
 
 
+def _session(request: Request, register: Register) -> tuple[UserView, str] | None:
+    """The request's live session (user, CSRF secret), looked up once per request."""
+    if not hasattr(request.state, "register_session"):
+        cookie = request.cookies.get(COOKIE)
+        request.state.register_session = session_user(register, cookie) if cookie else None
+    found: tuple[UserView, str] | None = request.state.register_session
+    return found
+
+
 def user_from_request(request: Request, register: Register, cookie: bool = False) -> UserView | None:
-    """The user whose token the request carries (bearer header; the sign-in cookie when ``cookie``)."""
+    """The user whose bearer token the request carries (or, for pages with ``cookie``, whose session)."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    if token is None and cookie:
-        token = request.cookies.get(COOKIE)
-    return authenticate(register, token) if token else None
+    if token:
+        return authenticate(register, token)
+    if cookie:
+        found = _session(request, register)
+        return found[0] if found else None
+    return None
 
 
 def csrf_token(request: Request) -> str:
-    """A per-sign-in CSRF token: an HMAC of the session cookie (a cross-site page cannot read either)."""
-    secret = request.cookies.get(COOKIE, "")
-    return hmac.new(secret.encode(), b"opmodel-csrf", hashlib.sha256).hexdigest()[:32]
+    """The signed-in session's CSRF secret, for forms ("" when nobody is signed in)."""
+    found: tuple[UserView, str] | None = getattr(request.state, "register_session", None)
+    return found[1] if found else ""
 
 
-def area_org_codes(store: Store, on: dt.date, region: str | None = None, icb: str | None = None) -> set[str] | None:
-    """Organisations in a region or an ICB on ``on`` (trusts and, for a region, its ICBs); None: no filter."""
-    if region is None and icb is None:
-        return None
-    codes: set[str] = set()
-    for kind in ("trust", "icb"):
-        for o in list_organisations(store, kind=kind, on=on):
-            if (region and o.get("region") == region.upper()) or (icb and o.get("icb") == icb.upper()):
-                codes.add(o["code"])
-    return codes
+def csrf_ok(request: Request, sent: str) -> bool:
+    """Whether a form's CSRF field matches the session's secret (constant time)."""
+    expected = csrf_token(request)
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def sign_in_token(request: Request) -> str:
+    """The sign-in form's CSRF token: the one its cookie already holds, or a fresh one."""
+    current = request.cookies.get(SIGN_IN_COOKIE, "")
+    return current if 20 <= len(current) <= 64 and current.replace("-", "").replace("_", "").isalnum() \
+        else secrets.token_urlsafe(24)
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None,
+               path: str = "/") -> None:
+    """A cookie scripts cannot read, other sites cannot send, and (over HTTPS) never sent in clear."""
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+def new_case_defaults(segments: list[tuple[str, int | None]], headline_segment: int | None = None
+                      ) -> dict[str, Any]:
+    """The new-case form's starting values from the organisation's segment history.
+
+    HOOK (issue 23, item 7, wired by the lead after merging issue 20): pass the trust's headline
+    segment (the published one where it exists) as ``headline_segment``; until then the latest
+    computed segment is used. Segment 5 pre-selects the PIP (the RSP before 2025/26), segment 3
+    segment-3 mandated support; segment 4 and anything else pre-select nothing, so the user
+    chooses rather than accepting a wrong programme.
+    """
+    latest = segments[-1] if segments else None
+    segment = headline_segment if headline_segment is not None else (latest[1] if latest else None)
+    period = latest[0] if latest else ""
+    programme = ""
+    if segment == 5:
+        programme = "rsp" if period and period < "2025-26" else "pip"
+    elif segment == 3:
+        programme = "segment_3_support"
+    return {"programme": programme, "trigger_segment": segment if segment is not None else "",
+            "trigger_period": period}
 
 
 def segment_history(store: Store, memo: Any = None, quarters: int = 4) -> list[tuple[str, dict[str, int | None]]]:
@@ -113,9 +185,10 @@ class RegionWork(BaseModel):
 
 
 def region_work(register: Register, store: Store, on: dt.date, region: str | None = None, icb: str | None = None,
-                memo: Any = None) -> RegionWork:
+                memo: Any = None, user: UserView | None = None) -> RegionWork:
+    """Suggestions and overdue work from the cases ``user`` may read (all: trusted local callers only)."""
     codes = area_org_codes(store, on, region, icb)
-    cases: list[CaseView] = list_cases(register, None, None, org_codes=codes)
+    cases: list[CaseView] = list_cases(register, Gate(store) if user else None, user, org_codes=codes)
     history = segment_history(store, memo)
     if codes is not None:
         history = [(p, {k: v for k, v in segs.items() if k in codes}) for p, segs in history]
