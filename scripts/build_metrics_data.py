@@ -26,6 +26,7 @@ from pathlib import Path
 
 from opmodel.metrics import MetricsLoadError, load_files
 from opmodel.metrics.defaults import DATA_DIR, ORGS_FILE, SOURCES_FILE, VALUES_FILE
+from opmodel.quality.defaults import FOLDER as QUALITY_FOLDER
 from opmodel.store import open_store
 from opmodel.structure import seed_structure
 
@@ -38,11 +39,13 @@ def main() -> None:
     args = parser.parse_args()
     shared: Path = args.shared.resolve()
     started = time.perf_counter()
+    # The quality area ships its own folder (scripts/build_quality_data.py): not shipped twice.
+    folders = sorted(p for p in (shared / "data").iterdir() if p.is_dir() and p.name != QUALITY_FOLDER)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "build.duckdb", seed=False)
         seed_structure(store)
         try:
-            report = load_files(store, [shared / "data"])
+            report = load_files(store, folders)
         except MetricsLoadError as exc:  # per-file loads: the rest is committed; say what was refused
             report = exc.report
             print(f"refused {report.count('rejected')} file(s); the others are written:\n{exc}")
