@@ -161,6 +161,9 @@ def test_pages_sign_in_csrf_and_validation(api: Api) -> None:
     assert page.status_code == 200 and 'id="segment-history"' in page.text and 'id="history-list"' in page.text
     form = c.get("/support-cases/new?org=RF4").text
     assert 'name="trigger_run" value="nof-2025-26/2025-26-Q3"' in form
+    # RJZ: NHS England published segment 3 (the reconstruction says 4): the form starts from the headline
+    rjz = c.get("/support-cases/new?org=RJZ").text
+    assert '<option value="segment_3_support" selected>' in rjz and 'value="3"' in rjz
     c.post("/sign-out", data={"csrf": token})
     c.cookies.clear()
 

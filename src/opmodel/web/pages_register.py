@@ -182,7 +182,7 @@ def new_case_form(request: Request, tpl: Templates, register: Reg, store: ReadSt
         return _to_sign_in(request)
     o = get_organisation(store, org)
     decision = Gate(store).decide(user, o.code, "write")
-    form = new_case_defaults(_segments_of(store, hub, o.code))  # HOOK: pass headline_segment= (issue 20)
+    form = new_case_defaults(_segments_of(store, hub, o.code))  # headline segments (issue 20): published first
     form["trigger_run"] = _run_ref(form["trigger_period"]) if form["trigger_period"] else ""
     return tpl.TemplateResponse(request, "case_new.jinja", _ctx(request, user, org=o, decision=decision, form=form,
                                                                 errors=[]),

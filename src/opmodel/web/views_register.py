@@ -141,9 +141,9 @@ def new_case_defaults(segments: list[tuple[str, int | None]], headline_segment: 
                       ) -> dict[str, Any]:
     """The new-case form's starting values from the organisation's segment history.
 
-    HOOK (issue 23, item 7, wired by the lead after merging issue 20): pass the trust's headline
-    segment (the published one where it exists) as ``headline_segment``; until then the latest
-    computed segment is used. Segment 5 pre-selects the PIP (the RSP before 2025/26), segment 3
+    ``segments`` come from :func:`segment_history`, which holds headline segments (issue 20: NHS
+    England's published one where held, else the computed one); ``headline_segment`` overrides the
+    latest. Segment 5 pre-selects the PIP (the RSP before 2025/26), segment 3
     segment-3 mandated support; segment 4 and anything else pre-select nothing, so the user
     chooses rather than accepting a wrong programme.
     """
