@@ -1,7 +1,7 @@
 """Healthcare-associated infections already held: the NOF patient-safety inputs (MRSA, E. coli, C. difficile).
 
 The oversight area holds the Q3 2025/26 HCAI values of acute trusts (from the third-party NOF extract,
-shipped in ``oversight/data/acute_inputs.csv``) and any NOF dashboard values loaded into the store.
+shipped in ``oversight/data/nof_inputs.csv``) and any NOF dashboard values loaded into the store.
 A value in the store wins; each comes with the median of the trusts holding one, for comparison.
 """
 
@@ -36,7 +36,7 @@ def _quarters_back(today: dt.date, n: int = 8) -> list[str]:
 
 def hcai_values(store: Store, org: str, today: dt.date | None = None) -> list[HcaiValue]:
     """The trust's latest HCAI values with the median of every trust holding one."""
-    from opmodel.oversight.acute_inputs import ACUTE_EVIDENCE, acute_values
+    from opmodel.oversight.derived_inputs import DERIVED_EVIDENCE, derived_values
 
     code = org.upper()
     cat = catalogue()
@@ -45,7 +45,8 @@ def hcai_values(store: Store, org: str, today: dt.date | None = None) -> list[Hc
     shipped: dict[str, dict[str, float]] = {}
     shipped_period = None
     for label in _quarters_back(today or dt.date.today()):
-        found = {m: v for m, v in acute_values(label).items() if m in HCAI_METRICS}
+        found = {m: {c: value for c, (value, _peers) in v.items()}
+                 for m, v in derived_values(label).items() if m in HCAI_METRICS}
         if any(code in v for v in found.values()):
             shipped, shipped_period = found, label
             break
@@ -63,6 +64,6 @@ def hcai_values(store: Store, org: str, today: dt.date | None = None) -> list[Hc
         elif code in shipped.get(metric, {}):
             peers = list(shipped[metric].values())
             out.append(HcaiValue(metric=metric, name=name, value=shipped[metric][code], unit=unit,
-                                 period=str(shipped_period), source=f"{ACUTE_EVIDENCE}; {THIRD_PARTY}",
+                                 period=str(shipped_period), source=f"{DERIVED_EVIDENCE}; {THIRD_PARTY}",
                                  peer_median=median_and_quartiles(peers)[0], peers=len(peers)))
     return out
