@@ -72,6 +72,18 @@ def test_maps_api_is_what_the_docs_promise() -> None:  # issue 26
         assert name in maps.__all__
 
 
+def test_quality_provides_the_map_hook_maps_looks_for() -> None:  # issue 26 item 2: quality measures on maps
+    import importlib
+
+    from opmodel import quality
+    from opmodel.maps.measures import OPTIONAL_SOURCES
+
+    assert "map_measure" in quality.__all__ and "MAP_MEASURES" in quality.__all__
+    module, _, func = OPTIONAL_SOURCES["quality"].partition(":")
+    assert getattr(importlib.import_module(module), func) is quality.map_measure
+    assert {"cqc_good_or_outstanding", "shmi_higher_than_expected", "fft_positive"} <= set(quality.MAP_MEASURES)
+
+
 def test_oversight_headline_api() -> None:  # issue 20: the result to quote, published first
     from opmodel import oversight
 

@@ -60,3 +60,35 @@ def test_overview_map_view_is_memoised() -> None:
     assert overview_map(None, None, memo) is None  # type: ignore[arg-type]
     assert calls and calls[0][0] == "map-overview"  # type: ignore[index]
     assert ATTRIBUTION
+
+
+AREA_VALUE = re.compile(r'role="img"><title>[^<]*\(([A-Z0-9]{3,5})\): (-?[\d.,]+%?)')
+
+
+@pytest.mark.parametrize(("across", "count"), [("region", 7), ("icb", 36)])
+def test_consistency_page_shows_one_map_per_measure(client: TestClient, across: str, count: int) -> None:
+    """Issue 26 item 3: a small map per measure of the three legs, each area titled with its value, shaded by
+    the figures of the page's own tables (the /api/v1/consistency report)."""
+    html = client.get(f"/consistency?across={across}").text
+    report = client.get(f"/api/v1/consistency?across={across}").json()
+    key = "regions" if across == "region" else "icbs"
+    assert html.index('id="maps"') < html.index('id="leg-performance"')
+    measures = [(leg, m) for leg, dim in report["dimensions"].items() for m in dim["measures"]]
+    assert {leg for leg, _ in measures} == {"performance", "quality", "access"}
+    assert {"cqc_good_or_outstanding", "shmi_higher_than_expected", "fft_positive", "rtt_18wk",
+            "cancer_62d"} <= {m["id"] for _, m in measures}
+    for leg, m in measures:
+        fig = _figure(html, f"map-{m['id']}")
+        svg = fig[fig.index("<svg"):fig.index("</svg>")]
+        titled = dict(AREA_VALUE.findall(svg))
+        values = report["dimensions"][leg][key]
+        assert len(titled) + svg.count(": no data</title>") == count, m["id"]
+        for code, text in titled.items():
+            value = values[code][m["id"]]
+            shown = float(text.split("%")[0].replace(",", ""))
+            assert shown == pytest.approx(value, abs=0.06 if "%" in text else 0.006), (m["id"], code, text)
+        assert "Contains OS data © Crown copyright and database right;" in svg
+        assert ("(third-party figures)" in svg) == bool(m["third_party"]), m["id"]
+        table = fig[fig.index("<table"):]
+        assert len(re.findall(r'<td class="nhsuk-table__cell">([A-Z0-9]{3,5})</td>', table)) == count
+    assert html.count('<figure class="app-chart app-map') == len(measures)

@@ -69,6 +69,16 @@ def _consistency(page: Page, base: str) -> None:
         # 7 regions, England, the range and the between-region share
         expect(page.locator(f"#table-{leg} tbody tr")).to_have_count(10)
     expect(page.locator("#consistency-chart svg")).to_have_attribute("role", "img")
+    # one small map per measure of each leg (issue 26 item 3), every region a titled shape, each with its table
+    for leg in ("performance", "quality", "access"):
+        measures = page.locator(f"#table-{leg} thead th.nhsuk-table__header--numeric").count()
+        maps = page.locator(f"#maps-{leg} + .app-map-grid figure.app-map")
+        expect(maps).to_have_count(measures)
+        for i in range(measures):
+            expect(maps.nth(i).locator('svg path[role="img"]')).to_have_count(7)
+    cqc = page.locator("#map-cqc_good_or_outstanding")
+    cqc.locator("summary").click()
+    expect(cqc.locator("table tbody tr")).to_have_count(8)  # 7 regions and England
     page.get_by_role("link", name="By ICB").click()
     expect(page.locator("#table-access tbody tr")).to_have_count(36 + 3)
 

@@ -25,8 +25,10 @@ class MapLevel(StrEnum):
 
 def map_command(
     measure: Annotated[str, typer.Argument(help="What to shade: a metric (ae_4hr, rtt_18wk), segment_3_5 (trusts in "
-                                                "oversight segments 3 to 5), a population indicator "
-                                                "(qof_hypertension, core20_share) or SOURCE:ID.")],
+                                                "oversight segments 3 to 5), a quality measure "
+                                                "(cqc_good_or_outstanding, shmi_higher_than_expected, shmi, "
+                                                "fft_positive), a population indicator (qof_hypertension, "
+                                                "core20_share) or SOURCE:ID.")],
     level: Annotated[MapLevel, typer.Option("--level", help="Areas to shade.")] = MapLevel.icb,
     on: Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD) whose areas are drawn; default "
                                                         "today (42 ICBs before April 2026, 36 after).")] = None,

@@ -6,9 +6,9 @@ segments, population indicators; :mod:`opmodel.maps.sources`) are tried in order
 registered with :func:`register_source`. ``SOURCE:ID`` (``population:qof_hypertension``) asks one
 source only.
 
-Quality measures (issue 22) plug in here: the quality area registers a source, or exposes
-``map_measure(store, request)`` in ``opmodel.quality``, which is picked up when that area is
-installed (:data:`OPTIONAL_SOURCES`).
+Quality measures (issue 22) plug in here: the quality area exposes ``map_measure(store, request)``
+in ``opmodel.quality``, picked up when that area is installed (:data:`OPTIONAL_SOURCES`) and tried
+before the generic metric source (:func:`registered_sources`).
 """
 
 from __future__ import annotations
@@ -114,14 +114,22 @@ def _optional(name: str) -> MeasureSource | None:
 
 
 def registered_sources() -> dict[str, tuple[MeasureSource, KnownMeasures | None]]:
-    """Every source in the order tried: built-in first, then registered, then optional areas'."""
-    from opmodel.maps.sources import BUILTIN_SOURCES
+    """Every source in the order tried: the specific ones first, the generic metric source last.
 
-    out = dict(BUILTIN_SOURCES)
-    out.update(_SOURCES)
+    Oversight's segments and the optional areas' sources answer only their own ids, so they come
+    before the metric source, which answers any metric id: ``fft_positive`` is both a metric and a
+    quality measure, and the quality area's (third-party, counted over trusts) must win. Sources
+    registered with :func:`register_source` come after the areas' and before the generic ones.
+    """
+    from opmodel.maps.sources import BUILTIN_SOURCES, GENERIC_SOURCES
+
+    out = {k: v for k, v in BUILTIN_SOURCES.items() if k not in GENERIC_SOURCES}
     for name in OPTIONAL_SOURCES:
-        if name not in out and (src := _optional(name)) is not None:
+        if name not in out and name not in _SOURCES and (src := _optional(name)) is not None:
             out[name] = (src, None)
+    out.update(_SOURCES)
+    for name in GENERIC_SOURCES:
+        out.setdefault(name, BUILTIN_SOURCES[name])
     return out
 
 

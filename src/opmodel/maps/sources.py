@@ -31,8 +31,8 @@ from opmodel.maps.measures import (
 )
 from opmodel.store import Store
 
-__all__ = ["BUILTIN_SOURCES", "SEGMENT_MEASURE", "headline_segment", "metric_measure", "place_trusts",
-           "population_measure", "segment_share"]
+__all__ = ["BUILTIN_SOURCES", "GENERIC_SOURCES", "SEGMENT_MEASURE", "headline_segment", "metric_measure",
+           "place_trusts", "population_measure", "segment_share"]
 
 SEGMENT_MEASURE = "segment_3_5"
 _SEGMENT_ALIASES = (SEGMENT_MEASURE, "segments", "segment_mix")
@@ -127,6 +127,7 @@ def metric_measure(store: Store, request: MeasureRequest) -> MeasureValues | Non
         level=request.level, on=request.on, period=label,
         source=f"NHS England statistics ({publication or 'published'}), aggregated by opmodel", values=values,
         england=eng[0]["value"] if eng else None, england_comparable=agg != "sum",
+        third_party="thirdparty" in publication.lower(),  # a processed copy (e.g. trust_profiles_thirdparty)
         decimals=1 if unit == "%" else 0 if agg == "sum" else 2, notes=notes)
 
 
@@ -290,6 +291,9 @@ def population_measure(store: Store, request: MeasureRequest) -> MeasureValues |
 def _population_ids(store: Store) -> list[str]:
     return [str(r[0]) for r in store.execute("SELECT indicator_id FROM population_indicators").fetchall()]
 
+
+#: Sources that answer any id of their kind (every metric), tried after the specific ones.
+GENERIC_SOURCES = ("metrics", "population")
 
 BUILTIN_SOURCES: dict[str, tuple[MeasureSource, KnownMeasures | None]] = {
     "oversight": (_segment_source, lambda _s: list(_SEGMENT_ALIASES)),

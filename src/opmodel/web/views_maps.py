@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from opmodel.errors import OpmodelError
-from opmodel.maps import ATTRIBUTION, MapResult, render_values, segment_share, small_maps
+from opmodel.maps import ATTRIBUTION, MapResult, MeasureValues, choropleth, render_values, segment_share
 from opmodel.store import Store
 from opmodel.web.views_oversight import Memo, no_memo, periods_available, run_for
 
@@ -93,12 +94,25 @@ def area_page_map(store: Store, code: str, kind: str, on: dt.date, memo: Memo[An
     return found
 
 
-def small_map_views(store: Store, measures: list[str], level: str, on: dt.date,
-                    memo: Memo[Any] = no_memo) -> list[MapView]:
-    """One small map per measure (for the consistency page): ``{% for m in maps %}{{ map_figure(m) }}``."""
-    def compute() -> list[MapView]:
-        return [map_view(r, "map-" + re.sub(r"[^A-Za-z0-9_-]", "-", r.values.measure))
-                for r in small_maps(store, measures, level, on, width=300)]
+def small_map_views(store: Store, measures: Sequence[str | MeasureValues], level: str, on: dt.date,
+                    memo: Memo[Any] = no_memo, width: int = 300) -> list[MapView]:
+    """One small map per measure (the consistency page): ``{% for m in maps %}{{ map_figure(m) }}``.
 
-    found: list[MapView] = memo(("map-small", tuple(measures), level, on), compute)
+    A measure id is resolved through the maps' sources (one that cannot be drawn is left out); a
+    :class:`~opmodel.maps.MeasureValues` already computed (the consistency report's own figures, so the
+    maps and the tables beside them agree) is drawn as it is.
+    """
+    def compute() -> list[MapView]:
+        out = []
+        for item in measures:
+            try:
+                result = (render_values(store, item, width=width) if isinstance(item, MeasureValues)
+                          else choropleth(store, item, level, on, width=width))
+            except OpmodelError:
+                continue
+            out.append(map_view(result, "map-" + re.sub(r"[^A-Za-z0-9_-]", "-", result.values.measure)))
+        return out
+
+    key = tuple(m if isinstance(m, str) else ("given", m.measure, m.period, m.source) for m in measures)
+    found: list[MapView] = memo(("map-small", key, level, on, width), compute)
     return found
