@@ -51,7 +51,9 @@ COMMANDS: dict[str, Lazy] = {
     "overview": Lazy("opmodel.cli.overview:overview",
                      "The national structure on a date: regions, their ICBs and trust counts."),
     "org": Lazy("opmodel.cli.org:app", "Organisations: show, list, tree and changes on any date."),
-    "data": Lazy("opmodel.cli.data:app", "Load registry data: ODS snapshots and reference lists."),
+    "data": Lazy("opmodel.cli.data:app",
+                  "Registry data (ODS snapshots, reference lists) and the statistical series: what is held, what "
+                  "is due, fetching the newest files."),
     "metrics": Lazy("opmodel.cli.metrics:app",
                     "Metrics: load NHS England publications, list metrics, show values at any level."),
     "model": Lazy("opmodel.cli.accountability:app",
@@ -59,7 +61,7 @@ COMMANDS: dict[str, Lazy] = {
     "records": Lazy("opmodel.cli.records:app",
                     "Record-level data: generate calibrated synthetic records, validate, derive metrics."),
     "users": Lazy("opmodel.cli.register:register",
-                  "Register users: each belongs to an organisation and holds a bearer token."),
+                  "Register users: each belongs to an organisation and holds a bearer token that expires."),
     "cases": Lazy("opmodel.cli.register:register", "Support and intervention cases in the register."),
     "population": Lazy("opmodel.cli.population:app", "Population health and inequalities: ICB profiles, "
                        "Core20PLUS5, comparison across ICBs."),
