@@ -56,3 +56,16 @@ def test_legend_labels_have_the_decimals_their_steps_need() -> None:
     assert TickFormat([0.25]).decimals == 2
     assert TickFormat([5.0], decimals=1)(76.4) == "76.4"
     assert TickFormat([1000.0])(12345.0) == "12,345"
+
+
+def test_a_share_legend_never_labels_an_impossible_value() -> None:
+    """ICB shares of SHMI outliers (England 7.7%, ICBs 0–50%): round steps would reach -2.3% and 107.7%."""
+    from opmodel.maps.scales import scale_for
+
+    values = [0.0, 0.0, 5.0, 12.5, 33.3, 50.0]
+    loose = scale_for(values, "low_is_good", 7.7)
+    assert loose.low < 0 or loose.breaks[0] < 0  # what the steps alone give
+    sc = scale_for(values, "low_is_good", 7.7, floor=0.0, ceiling=100.0)
+    assert sc.low == 0.0 and all(0.0 < b < 100.0 for b in sc.breaks) and sc.high <= 100.0
+    assert len(sc.colours) == len(sc.breaks) + 1 and 7.7 in sc.breaks  # still centred on England
+    assert all(sc.colour(v) in sc.colours for v in values)

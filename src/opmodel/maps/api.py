@@ -88,7 +88,11 @@ def render_values(store: Store, values: MeasureValues, *, focus: str | None = No
         subject = {code} | {n.code for n in b.neighbours(shapes[code], list(shapes.values()))}
     held = [v.value for c, v in values.values.items() if c in subject and v.value is not None]
     comparable = values.england if values.england_comparable else None
-    scale = scale_for(held, values.polarity, comparable) if held else None
+    # Values that cannot be negative (shares, rates, counts, ratios) keep the legend at or above 0; percentages
+    # at or below 100.
+    floor = 0.0 if held and min(held) >= 0 else None
+    ceiling = 100.0 if values.unit in ("%", "percent") and held and max(held) <= 100 else None
+    scale = scale_for(held, values.polarity, comparable, floor, ceiling) if held else None
     areas: list[MapArea] = []
     rows: list[dict[str, Any]] = []
     notes = list(values.notes)

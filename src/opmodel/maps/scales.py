@@ -103,8 +103,30 @@ def sequential_scale(values: list[float]) -> ColourScale:
                        low_label="lower", high_label="higher")
 
 
-def scale_for(values: list[float], polarity: str, england: float | None) -> ColourScale:
-    """Diverging around England for a measure with a good direction, sequential otherwise."""
+def within(scale: ColourScale, floor: float | None, ceiling: float | None) -> ColourScale:
+    """``scale`` with the classes that lie wholly beyond a value's possible range removed, so a legend never
+    labels an impossible value (a share below 0% or above 100%) when the round steps overshoot."""
+    breaks, colours = list(scale.breaks), list(scale.colours)
+    low, high = scale.low, scale.high
+    if floor is not None and low < floor:
+        while breaks and breaks[0] <= floor:
+            breaks.pop(0)
+            colours.pop(0)
+        low = floor
+    if ceiling is not None and high > ceiling:
+        while breaks and breaks[-1] >= ceiling:
+            breaks.pop()
+            colours.pop()
+        high = ceiling
+    return ColourScale(scale.kind, tuple(breaks), tuple(colours), low, high, scale.low_label, scale.high_label)
+
+
+def scale_for(values: list[float], polarity: str, england: float | None,
+              floor: float | None = None, ceiling: float | None = None) -> ColourScale:
+    """Diverging around England for a measure with a good direction, sequential otherwise; classes kept
+    within the measure's possible range (``floor``/``ceiling``, e.g. 0 and 100 for a percentage)."""
     if polarity in ("high_is_good", "low_is_good") and england is not None:
-        return diverging_scale(values, england, polarity == "high_is_good")
-    return sequential_scale(values)
+        scale = diverging_scale(values, england, polarity == "high_is_good")
+    else:
+        scale = sequential_scale(values)
+    return within(scale, floor, ceiling)
