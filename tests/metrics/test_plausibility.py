@@ -132,9 +132,13 @@ def test_a_look_alike_never_blocks_a_folder(bare_store: Store, tmp_path: Path) -
 
 
 def test_third_party_profiles_beside_publications_are_skipped_not_refused(bare_store: Store) -> None:
-    """The per-trust CQC/SHMI/NOF profile table is another table: never mistaken for the NOF extract."""
+    """The per-trust CQC/SHMI/NOF profile table is another table: never mistaken for the NOF extract. The
+    quality area's reader takes it (issue 22); nothing in the folder is refused."""
     report = load_files(bare_store, [PROFILES])
-    assert report.exit_code == 0 and {f.status for f in report.files} == {"skipped"}
+    assert report.exit_code == 0 and "rejected" not in {f.status for f in report.files}
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name["trustpulse_trust_profiles.csv"].publication != "nof_extract"
+    assert by_name["trustpulse_trust_profiles.csv"].status == "loaded"
 
 
 @pytest.mark.parametrize("name", ["ftt-summary-may-26.xlsx", "DM01-APRIL-2026-full-extract.zip",

@@ -15,6 +15,20 @@ from opmodel.store.results import ENV_VAR, cache_key, put_result
 from ..conftest import SHARED_DATA
 
 AE_CSV = SHARED_DATA / "nhse-ae-monthly-2025-26" / "October-2025-CSV-hg6dl.csv"
+
+
+def _restated_ae(tmp_path: Path) -> Path:
+    """October 2025's A&E file with one count restated (and its TOTAL row with it, which the reader checks):
+    a revision the shipped data does not hold (it now holds every A&E month in ../shared)."""
+    out = tmp_path / AE_CSV.name
+    lines = AE_CSV.read_text(encoding="utf-8").split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith(("MSitAE-OCTOBER-2025,RAN,", "TOTAL,TOTAL,")):
+            cells = line.split(",")
+            cells[-1] = str(int(cells[-1]) + 1)
+            lines[i] = ",".join(cells)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    return out
 IMD = SHARED_DATA / "imd-deprivation" / "imd2025_england_icb24.csv"
 
 calls: list[tuple[Any, ...]] = []
@@ -68,7 +82,7 @@ def test_a_load_invalidates_what_it_changes_and_nothing_else(store: Store, tmp_p
     assert data_version(store, ["metrics"]) == metrics_before
     total(store, "OF0016")
     assert len(calls) == 1  # a population load leaves a metrics result valid
-    load_files(store, [AE_CSV])  # a month the shipped data does not hold
+    load_files(store, [_restated_ae(tmp_path)])  # a revision the shipped data does not hold
     assert data_version(store, ["metrics"]) != metrics_before
     assert total(store, "OF0016")["n"] > 0
     assert len(calls) == 2
@@ -142,7 +156,7 @@ def test_nothing_kept_inside_a_callers_transaction_or_read_only(store: Store) ->
     assert clear_results(store) == 1 and result_names(store) == {}
 
 
-def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path: Path,
+def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path: Path, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from opmodel.metrics import load_files
     from opmodel.oversight import api, league_ranges
@@ -165,7 +179,7 @@ def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path
         assert len(counted) == 2
         assert [r.as_row() for r in again.results] == [r.as_row() for r in run.results]
         assert league_ranges(store, "2025-26-Q3", peer_group="acute", replicates=200).summary() == ranges.summary()
-        load_files(store, [AE_CSV])
+        load_files(store, [_restated_ae(tmp_path)])
         api.segment(store, "2025-26-Q3", save=False)
         assert len(counted) == 3
 
