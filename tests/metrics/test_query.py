@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from opmodel.errors import OpmodelError, UnknownCodeError
-from opmodel.metrics import metric_values
+from opmodel.metrics import metric_values, trust_values_at
 from opmodel.store import Store
 from opmodel.structure import parent_on
 
@@ -27,6 +27,25 @@ def test_rj1_may_2025_four_hours(loaded: Store) -> None:
     assert round(float(r["value"]), 1) == 79.1  # type: ignore[arg-type]
     assert r["org_name"] and r["source"] == "Monthly-AE-May-2025.csv" and r["level"] == "trust"
     assert r["period_end"] == dt.date(2025, 5, 31)
+
+
+def test_trust_values_at_gives_each_metric_the_rows_metric_values_gives(loaded_copy: Store) -> None:
+    """Issue 25: one query for many metrics, each on its own day, row for row what one query each gives."""
+    # an ICB's own published figure: a trust-level answer leaves it out, as metric_values does
+    loaded_copy.execute("INSERT INTO metric_values SELECT * REPLACE ('QKK' AS org_code) FROM metric_values "
+                        "WHERE metric = 'ae_4hr' AND org_code = 'RJ1' AND period_start = ?", [MAY25])
+    wanted = {"ae_4hr": MAY25, "rtt_18wk": APR26, "ae_attendances": JUL25, "no_such_metric": JUN25}
+    batch = trust_values_at(loaded_copy, wanted)
+    assert set(batch) == set(wanted) and batch["no_such_metric"] == []
+    for metric, day in wanted.items():
+        if metric == "no_such_metric":
+            continue
+        one = metric_values(loaded_copy, metric, level="trust", start=day, end=day)
+        assert len(one) > 100 and all(r["period_start"] == day for r in one)
+        key = lambda r: (r["org_code"], r["period_end"])  # noqa: E731
+        assert sorted(batch[metric], key=key) == sorted(one, key=key)
+    assert "QKK" not in {r["org_code"] for r in batch["ae_4hr"]}
+    assert trust_values_at(loaded_copy, {}) == {}
 
 
 def test_england_rtt_april_2026(loaded: Store) -> None:

@@ -29,13 +29,16 @@ from tests.variation.conftest import monthly
 
 
 def inline_rows(spec: object, key: str) -> list[dict[str, Any]]:
-    """The first inline data set anywhere in a spec whose rows have ``key`` (Altair may lift data up)."""
+    """The first data set anywhere in a spec whose rows have ``key``: inline values, or a named data set
+    of the top-level ``datasets`` (where the cached chart skeletons put their rows)."""
     if isinstance(spec, dict):
         values = spec.get("values")
         if isinstance(values, list) and values and isinstance(values[0], dict) and key in values[0]:
             return values
         children = list(spec.values())
     elif isinstance(spec, list):
+        if spec and isinstance(spec[0], dict) and key in spec[0]:
+            return spec  # the rows of a named data set
         children = spec
     else:
         return []
@@ -69,6 +72,29 @@ def test_spc_spec_has_mdc_colours_icons_and_description(spc_result) -> None:  # 
     assert len(spc_table(spc_result)) == len(VALUES)
 
 
+def _valid_vega_lite(spec: dict[str, Any]) -> None:
+    """Validate against Altair's Vega-Lite schema (the builders skip Altair's validation per chart)."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    validate_jsonschema(spec, load_schema())
+
+
+def test_spc_specs_from_the_cached_skeleton_are_valid_and_carry_their_own_data(spc_result) -> None:  # type: ignore[no-untyped-def]
+    """Issue 25: the chart's shape is built once; every chart still gets its own rows, title and text."""
+    other = spc_analysis(monthly([v + 3 for v in VALUES]), rules=get_preset("mdc"), direction="higher", target=92,
+                         metric="ae_4hr", org_code="RJ2", org_name="Lewisham and Greenwich")
+    a, b = spc_chart_spec(spc_result), spc_chart_spec(other)
+    for spec in (a, b):
+        _valid_vega_lite(spec)
+    assert inline_rows(a, "upper_limit") == [dict(r, segment=p.segment) for r, p in
+                                             zip(spc_table(spc_result), spc_result.points, strict=True)]
+    assert inline_rows(b, "upper_limit")[0]["value"] == VALUES[0] + 3
+    assert "RJ2" in b["title"]["text"] and "RJ2" in b["description"] and "RJ1" not in json.dumps(b)
+    a["datasets"]["spc"].clear()  # a caller changing its spec changes no other chart
+    assert inline_rows(spc_chart_spec(spc_result), "upper_limit")
+
+
 def test_render_svg_is_accessible_and_png_is_a_png(spc_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec = spc_chart_spec(spc_result)
     svg = render_chart(spec, tmp_path / "c.svg").read_text()
@@ -86,6 +112,7 @@ def test_funnel_spec_labels_outliers_and_colours_by_direction() -> None:
     units.append(FunnelUnit("LOW", numerator=600, denominator=1000))
     res = funnel_analysis(units, scale=100)
     spec = funnel_chart_spec(res, metric="ae_4hr", period="2025-05", direction="higher")
+    _valid_vega_lite(spec)
     rows = inline_rows(spec, "status")
     assert {r["org_code"]: r["status"] for r in rows}["LOW"] == "worse than expected"
     assert "1 outside the 99.8% limits" in spec["title"]["subtitle"][0]

@@ -21,7 +21,7 @@ from opmodel.metrics.catalogue import MetricDefinition, catalogue, get_metric, l
 from opmodel.metrics.freshness import Freshness, as_of_summary, last_loaded, metric_freshness, overdue
 from opmodel.metrics.models import MetricRow
 from opmodel.metrics.publishing import PUBLICATIONS, Publication, get_publication, third_party_publications
-from opmodel.metrics.query import LEVELS, NotAggregatedError, list_metrics, metric_values
+from opmodel.metrics.query import LEVELS, NotAggregatedError, list_metrics, metric_values, trust_values_at
 
 if TYPE_CHECKING:
     from opmodel.metrics.defaults import seed_metrics
@@ -92,6 +92,7 @@ __all__ = [
     "recognise",
     "seed_metrics",
     "third_party_publications",
+    "trust_values_at",
     "version_from_name",
     "write_values",
 ]

@@ -25,7 +25,7 @@ from opmodel.store import Store
 from opmodel.structure import NATIONAL_CODE, suggest_codes
 
 __all__ = ["DATED_ANCESTORS_SQL", "LEVELS", "Level", "NotAggregatedError", "contiguous_run", "list_metrics",
-           "metric_values"]
+           "metric_values", "trust_values_at"]
 
 Level = Literal["trust", "icb", "region", "england"]
 LEVELS: tuple[str, ...] = ("trust", "icb", "region", "england")
@@ -170,6 +170,37 @@ def metric_values(store: Store, metric: str, *, org: str | None = None, level: s
                   agg=defn.aggregate if defn is not None else "none",
                   scale=defn.scale if defn is not None and defn.scale is not None else 1.0)
     return store.rows(_AGGREGATE_SQL, params)
+
+
+_TRUST_AT_SQL = f"""
+WITH wanted AS (SELECT unnest($metrics) AS metric, unnest($days) AS day)
+SELECT v.metric, v.org_code, o.name AS org_name, 'trust' AS level, v.period_start, v.period_end, v.numerator,
+       v.denominator, v.value, v.provisional, 1 AS n_orgs, s.file_name AS source, s.publication,
+       list_contains($third, s.publication) AS third_party
+FROM metric_values v
+JOIN wanted w ON w.metric = v.metric AND w.day = v.period_start
+JOIN metric_sources s ON s.source_id = v.source_id
+LEFT JOIN organisations o ON o.code = v.org_code
+WHERE coalesce(o.kind, 'other_provider') IN {_PROVIDER_KINDS}
+ORDER BY v.metric, v.period_start, v.org_code, v.period_end
+"""
+
+
+def trust_values_at(store: Store, periods: dict[str, dt.date]) -> dict[str, list[dict[str, Any]]]:
+    """Every provider's values of each metric for the period starting on the day given, in one query.
+
+    The same rows as :func:`metric_values` at trust level with ``start`` and ``end`` that day, for many
+    metrics at once: a profile compares an organisation with its peers on every metric it holds, and one
+    query per metric cost most of an uncached profile (issue 25)."""
+    out: dict[str, list[dict[str, Any]]] = {m: [] for m in periods}
+    if not periods:
+        return out
+    metrics = sorted(periods)
+    rows = store.rows(_TRUST_AT_SQL, {"metrics": metrics, "days": [periods[m] for m in metrics],
+                                      "third": list(third_party_publications())})
+    for r in rows:
+        out[r["metric"]].append(r)
+    return out
 
 
 def list_metrics(store: Store, *, org: str | None = None) -> list[dict[str, Any]]:

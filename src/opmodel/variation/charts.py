@@ -9,7 +9,9 @@ accessible description and a data-table alternative (:mod:`opmodel.variation.tab
 from __future__ import annotations
 
 import html
+import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +52,32 @@ def _data(values: list[dict[str, Any]]) -> Any:
     return _altair().Data(values=values)
 
 
+def _named(name: str) -> Any:
+    """A data source filled in later from the spec's top-level ``datasets`` (see :func:`_filled`)."""
+    return _altair().Data(name=name)
+
+
+def _filled(skeleton: str, datasets: dict[str, list[dict[str, Any]]], title: dict[str, Any],
+            description: str) -> dict[str, Any]:
+    """A chart from its cached skeleton: the data, title and description of this one chart.
+
+    Building a spec with Altair costs 100-250 ms (its objects validate and deep-copy themselves); a page
+    of SPC charts built that way took seconds (issue 25). The chart's *shape* depends on a few settings
+    only, so Altair builds each shape once over named data sources, and each chart is that JSON with its
+    rows in the Vega-Lite top-level ``datasets`` (under a millisecond)."""
+    spec: dict[str, Any] = json.loads(skeleton)
+    spec["datasets"] = datasets
+    spec["title"] = title
+    spec["description"] = description
+    return spec
+
+
 def _humanise(name: str | None) -> str:
     return "none" if name is None else name.replace("_", " ")
 
 
-def _icon_panel(variation: str, assurance: str | None) -> Any:
-    """Two redrawn MDC-style badges: variation (letter H/L or ~) and assurance (P/F/?)."""
-    alt = _altair()
-
+def _icon_rows(variation: str, assurance: str | None) -> list[dict[str, Any]]:
+    """The badges' rows: variation (letter H/L or ~) and, with a target, assurance (P/F/?)."""
     kind = variation.split("_")[0]
     letter = "~" if variation == "common_cause" else ("H" if variation.endswith("high") else "L")
     rows = [{"slot": 0, "letter": letter, "colour": _ICON_COLOUR.get(kind, COLOURS["common_cause"]),
@@ -65,7 +85,13 @@ def _icon_panel(variation: str, assurance: str | None) -> Any:
     if assurance is not None:
         a_letter, a_colour = _ASSURANCE[assurance]
         rows.append({"slot": 1, "letter": a_letter, "colour": a_colour, "caption": _humanise(assurance)})
-    base = alt.Chart(_data(rows)).encode(y=alt.Y("slot:O", axis=None))
+    return rows
+
+
+def _icon_panel() -> Any:
+    """Two redrawn MDC-style badges drawn from the ``icons`` rows (:func:`_icon_rows`)."""
+    alt = _altair()
+    base = alt.Chart(_named("icons")).encode(y=alt.Y("slot:O", axis=None))
     circle = base.mark_circle(size=1400, opacity=1).encode(color=alt.Color("colour:N", scale=None))
     text = base.mark_text(fontSize=18, fontWeight="bold", color="white").encode(text="letter:N")
     caption = base.mark_text(fontSize=10, dy=30, color=NHS_COLOURS["dark_grey"]).encode(text="caption:N")
@@ -74,14 +100,30 @@ def _icon_panel(variation: str, assurance: str | None) -> Any:
 
 def spc_chart_spec(result: SpcResult, *, title: str | None = None, show_two_sigma: bool = True) -> dict[str, Any]:
     """Vega-Lite spec of an XmR chart with limits per segment, coloured points, target and icons."""
-    alt = _altair()
-
     rows = spc_table(result)
     for r, p in zip(rows, result.points, strict=True):
         r["segment"] = p.segment
-    data = _data(rows)
+    present = tuple(t for t in _POINT_TYPES if t == "common_cause" or any(p.point_type == t for p in result.points))
+    who = result.org_name or result.org_code
+    heading = title or f"{result.metric}: {who} ({result.org_code})"
+    sub = [f"Variation: {_humanise(result.variation_icon)}. Assurance: {_humanise(result.assurance_icon)}. "
+           f"Preset {result.rules.name}."]
+    if any(lim.trial for lim in result.limits):
+        sub.append("Trial limits: fewer than 12 points in the baseline.")
+    datasets = {"spc": rows, "icons": _icon_rows(result.variation_icon, result.assurance_icon)}
+    if result.target is not None:
+        datasets["target"] = [{"target": result.target}]
+    skeleton = _spc_skeleton(show_two_sigma, present, result.target is not None, result.metric or "value")
+    return _filled(skeleton, datasets, {"text": heading, "subtitle": sub, "anchor": "start"},
+                   spc_description(result))
+
+
+@lru_cache(maxsize=64)
+def _spc_skeleton(show_two_sigma: bool, present: tuple[str, ...], has_target: bool, y_title: str) -> str:
+    """The XmR chart's shape as JSON, built by Altair once per combination of what varies between charts."""
+    alt = _altair()
     x = alt.X("period:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=-45))
-    base = alt.Chart(data).encode(x=x)
+    base = alt.Chart(_named("spc")).encode(x=x)
     fold: list[Any] = ["upper_limit", "lower_limit"] + (["upper_2sigma", "lower_2sigma"] if show_two_sigma else [])
     limits = base.transform_fold(fold, as_=["line", "level"]).mark_line(strokeDash=[6, 4]).encode(
         y=alt.Y("level:Q"), detail=["line:N", "segment:O"],
@@ -89,30 +131,21 @@ def spc_chart_spec(result: SpcResult, *, title: str | None = None, show_two_sigm
         opacity=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["upper_2sigma", "lower_2sigma"]),
                               alt.value(0.45), alt.value(1.0)))
     mean = base.mark_line(color=COLOURS["mean"]).encode(y="mean:Q", detail="segment:O")
-    line = base.mark_line(color=NHS_COLOURS["mid_grey"]).encode(y=alt.Y("value:Q", title=result.metric or "value",
+    line = base.mark_line(color=NHS_COLOURS["mid_grey"]).encode(y=alt.Y("value:Q", title=y_title,
                                                                          scale=alt.Scale(zero=False)))
-    present = [t for t in _POINT_TYPES if t == "common_cause" or any(p.point_type == t for p in result.points)]
     points = base.mark_circle(size=70, opacity=1).encode(
         y="value:Q",
-        color=alt.Color("point_type:N", title="Point", scale=alt.Scale(domain=present,
+        color=alt.Color("point_type:N", title="Point", scale=alt.Scale(domain=list(present),
                                                                      range=[COLOURS[t] for t in present]),
                         legend=alt.Legend(labelExpr="replace(replace(datum.label, 'special_cause_', ''), '_', ' ')")),
         tooltip=["period:T", "value:Q", "mean:Q", "lower_limit:Q", "upper_limit:Q", "rule:N", "point_type:N"])
     layers = [limits, mean, line, points]
-    if result.target is not None:
-        layers.append(alt.Chart(_data([{"target": result.target}])).mark_rule(
+    if has_target:
+        layers.append(alt.Chart(_named("target")).mark_rule(
             color=COLOURS["target"], strokeDash=[2, 2]).encode(y="target:Q"))
-    who = result.org_name or result.org_code
-    heading = title or f"{result.metric}: {who} ({result.org_code})"
-    sub = [f"Variation: {_humanise(result.variation_icon)}. Assurance: {_humanise(result.assurance_icon)}. "
-           f"Preset {result.rules.name}."]
-    if any(lim.trial for lim in result.limits):
-        sub.append("Trial limits: fewer than 12 points in the baseline.")
     main = alt.layer(*layers).properties(width=620, height=300)
-    chart = alt.hconcat(main, _icon_panel(result.variation_icon, result.assurance_icon)).properties(
-        title=alt.Title(heading, subtitle=sub, anchor="start"), description=spc_description(result))
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
+    chart = alt.hconcat(main, _icon_panel()).properties(title=alt.Title("", anchor="start"), description="")
+    return json.dumps(chart.to_dict())
 
 
 def spc_description(result: SpcResult) -> str:
@@ -138,8 +171,6 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
                       highlight: str | None = None) -> dict[str, Any]:
     """Vega-Lite spec of a funnel plot: 95% and 99.8% limits, the centre line named for what it is
     (pooled value or a standard), and the most extreme outside-limit points labelled."""
-    alt = _altair()
-
     label = name or metric
     improvement = {"higher": "high", "lower": "low"}.get(direction or "")
     rows = funnel_table(result)
@@ -151,25 +182,6 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
     labelled = {p.unit.code for p in extreme} | ({highlight} if highlight else set())
     for r in rows:
         r["label"] = r["org_code"] if r["org_code"] in labelled else ""
-    status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
-    status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
-                    COLOURS["special_cause_neutral_high"], COLOURS["special_cause_neutral_low"]]
-    x = alt.X("denominator:Q", title=x_title or "Denominator (size)", scale=alt.Scale(type="log"))
-    curve = alt.Chart(_data(result.curve)).transform_fold(
-        _FUNNEL_LINES, as_=["line", "limit"]).mark_line().encode(
-        x=x, y=alt.Y("limit:Q", title=label, scale=alt.Scale(zero=False)), detail="line:N",
-        color=alt.value(NHS_COLOURS["dark_blue"]),
-        strokeDash=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["lower_95", "upper_95"]),
-                                 alt.value([6, 4]), alt.value([1, 0])))
-    centre = alt.Chart(_data([{"centre": result.target * result.scale}])).mark_rule(
-        color=COLOURS["mean"]).encode(y="centre:Q")
-    pts = alt.Chart(_data(rows))
-    points = pts.mark_circle(size=60, opacity=0.9).encode(
-        x=x, y="value:Q",
-        color=alt.Color("status:N", title="Point", scale=alt.Scale(domain=status_domain, range=status_range)),
-        tooltip=["org_code:N", "org_name:N", "numerator:Q", "denominator:Q", "value:Q", "outlier:N"])
-    labels = pts.transform_filter("datum.label != ''").mark_text(dx=6, align="left", fontSize=9).encode(
-        x=x, y="value:Q", text="label:N")
     n_out = sum(1 for p in result.points if p.outlier)
     centre_text = result.centre_label[0].upper() + result.centre_label[1:]
     sub = [f"{len(result.points)} organisations, {n_out} outside the 99.8% limits. Centre line: {centre_text}.",
@@ -181,11 +193,36 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
     desc = (f"Funnel plot of {label} for {period}: each organisation's value against its denominator, with "
             f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub)
             + (" " + result.limits_reason if result.limits_reason else ""))
+    datasets = {"curve": result.curve, "centre": [{"centre": result.target * result.scale}], "points": rows}
+    return _filled(_funnel_skeleton(x_title or "Denominator (size)", label), datasets,
+                   {"text": title or f"{label}: funnel plot, {period}", "subtitle": sub, "anchor": "start"}, desc)
+
+
+@lru_cache(maxsize=64)
+def _funnel_skeleton(x_title: str, y_title: str) -> str:
+    """The funnel plot's shape as JSON, built by Altair once per pair of axis titles."""
+    alt = _altair()
+    status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
+    status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
+                    COLOURS["special_cause_neutral_high"], COLOURS["special_cause_neutral_low"]]
+    x = alt.X("denominator:Q", title=x_title, scale=alt.Scale(type="log"))
+    curve = alt.Chart(_named("curve")).transform_fold(
+        _FUNNEL_LINES, as_=["line", "limit"]).mark_line().encode(
+        x=x, y=alt.Y("limit:Q", title=y_title, scale=alt.Scale(zero=False)), detail="line:N",
+        color=alt.value(NHS_COLOURS["dark_blue"]),
+        strokeDash=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["lower_95", "upper_95"]),
+                                 alt.value([6, 4]), alt.value([1, 0])))
+    centre = alt.Chart(_named("centre")).mark_rule(color=COLOURS["mean"]).encode(y="centre:Q")
+    pts = alt.Chart(_named("points"))
+    points = pts.mark_circle(size=60, opacity=0.9).encode(
+        x=x, y="value:Q",
+        color=alt.Color("status:N", title="Point", scale=alt.Scale(domain=status_domain, range=status_range)),
+        tooltip=["org_code:N", "org_name:N", "numerator:Q", "denominator:Q", "value:Q", "outlier:N"])
+    labels = pts.transform_filter("datum.label != ''").mark_text(dx=6, align="left", fontSize=9).encode(
+        x=x, y="value:Q", text="label:N")
     chart = alt.layer(curve, centre, points, labels).properties(
-        width=620, height=360, title=alt.Title(title or f"{label}: funnel plot, {period}", subtitle=sub,
-                                               anchor="start"), description=desc)
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
+        width=620, height=360, title=alt.Title("", anchor="start"), description="")
+    return json.dumps(chart.to_dict())
 
 
 def consistency_chart_spec(report: dict[str, Any], *, title: str | None = None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from opmodel.metrics import (
     list_metrics,
     metric_freshness,
     metric_values,
+    trust_values_at,
 )
 from opmodel.store import Store
 from opmodel.structure import get_organisation, list_organisations, peer_codes
@@ -114,36 +115,41 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
         held = [{"metric": m["metric"]} for m in list_metrics(store, org=org.code)] \
             if level == "trust" else [{"metric": m.metric} for m in metrics_index(store, memo)]
         fresh = {f.metric: f for f in _freshness(store, org.code, memo)}
+        shown = sorted(m for m in {r["metric"] for r in held} if m in fresh)  # nothing held: no row
+        # Trusts: every metric's latest period for every provider in one query (issue 25); ICBs: one
+        # aggregation per metric, the organisation's row taken from everyone's.
+        batch = trust_values_at(store, {m: fresh[m].latest_start for m in shown}) if level == "trust" else {}
+        peers_on: dict[dt.date, set[str]] = {}
         out: list[OrgMetric] = []
-        for metric in sorted(r["metric"] for r in held):
-            f = fresh.get(metric)
-            if f is None:
-                continue  # nothing held for (or aggregated up to) this organisation: no row to show
+        for metric in shown:
+            f = fresh[metric]
             try:
                 defn = get_metric(metric)
                 # the latest period alone when the store knows it (a whole history of monthly RTT for an
                 # ICB is 49 aggregations for one row); the whole series otherwise
-                mine = metric_values(store, metric, org=org.code, level=level, start=f.latest_start,
-                                     end=f.latest_start)
-                mine = mine or metric_values(store, metric, org=org.code, level=level)
+                latest = batch[metric] if level == "trust" else metric_values(
+                    store, metric, level=level, start=f.latest_start, end=f.latest_start)
+                mine = [r for r in latest if r["org_code"] == org.code] \
+                    or metric_values(store, metric, org=org.code, level=level)
             except OpmodelError:
                 continue
             if not mine:
                 continue
             last = mine[-1]
-            everyone = metric_values(store, metric, level=level, start=last["period_start"],
-                                     end=last["period_start"])
-            peers = peer_codes(store, org.code, last["period_start"])
+            everyone = latest if last["period_start"] == f.latest_start else metric_values(
+                store, metric, level=level, start=last["period_start"], end=last["period_start"])
+            if last["period_start"] not in peers_on:
+                peers_on[last["period_start"]] = peer_codes(store, org.code, last["period_start"])
+            peers = peers_on[last["period_start"]]
             values = [float(r["value"]) for r in everyone if r["org_code"] in peers and r["value"] is not None
                       and r["period_end"] == last["period_end"]]
             med, q1, q3 = median_and_quartiles(values)
-            published = f.published if f is not None and f.latest_start == last["period_start"] else None
+            published = f.published if f.latest_start == last["period_start"] else None
             out.append(OrgMetric(metric=metric, name=defn.name, unit=defn.unit, direction=defn.direction,
                                  period_start=last["period_start"], period_end=last["period_end"],
                                  value=last["value"], peer_group="ICBs" if kind == "icb" else str(org.subtype),
                                  peer_median=med, peer_q1=q1, peer_q3=q3, peers=len(values), published=published,
-                                 overdue=f.due_note if f is not None else None,
-                                 third_party=bool(last.get("third_party"))))
+                                 overdue=f.due_note, third_party=bool(last.get("third_party"))))
         return out
 
     found: list[OrgMetric] = memo(("org-metrics", org.code), compute)
