@@ -31,13 +31,12 @@ except SystemExit as exc:
 else:
     code = 0
 sys.stdout.flush()
-sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "modules": sorted(m for m in sys.modules if "." not in m)})
-                 + "\\n")
+sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
 """
 
 
 def _run(*args: str, store: Path | None = None) -> tuple[int, set[str], str]:
-    """Run ``opmodel ARGS`` in a fresh interpreter; its exit code, top-level modules imported and output."""
+    """Run ``opmodel ARGS`` in a fresh interpreter; its exit code, modules imported and output."""
     cmd = [sys.executable, "-c", _PROBE, *(["--store", str(store)] if store else []), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     line = next(x for x in reversed(done.stderr.splitlines()) if x.startswith("PROBE "))
@@ -61,6 +60,19 @@ def test_lookups_import_no_heavy_library(args: tuple[str, ...], store_path: Path
     assert code == 0, out
     assert "RJ1" in out or "Guy's" in out
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_who_parses_one_model_and_imports_neither_the_checks_nor_fuzzy_matching(store_path: Path) -> None:
+    """``who`` needs the engine and the model in force: not the checks, diff, scenarios or diagrams, and no
+    rapidfuzz unless a code is mistyped (issue 25: each cost tens of milliseconds a call)."""
+    code, modules, out = _run("who", "RJ1", "--function", "elective_care", store=store_path)
+    assert code == 0 and "QKK" in out, out
+    assert "opmodel.accountability.engine" in modules
+    unused = {"opmodel.accountability.checks", "opmodel.accountability.diff", "opmodel.accountability.scenario",
+              "opmodel.accountability.diagrams", "rapidfuzz"}
+    assert not modules & unused, sorted(modules & unused)
+    code, modules, out = _run("who", "RJ11", store=store_path)
+    assert code != 0 and "rapidfuzz" in modules  # a miss still suggests codes
 
 
 def _first_paragraph(text: str | None) -> str:

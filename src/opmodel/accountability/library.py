@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from pathlib import Path
 
 from opmodel.accountability.loader import load_model
@@ -29,6 +30,23 @@ def _load_cached(path: str, mtime: float) -> OperatingModel:
 def _load(path: Path) -> OperatingModel:
     # Cached by path and modification time: callers ask for the model once per organisation.
     return _load_cached(str(path), path.stat().st_mtime)
+
+
+#: A shipped model's one-line ``effective: {from: ..., to: ...}``: enough to pick the model in force.
+_EFFECTIVE = re.compile(r"^effective:\s*\{\s*from:\s*(\d{4}-\d{2}-\d{2})\s*(?:,\s*to:\s*(\d{4}-\d{2}-\d{2})\s*)?\}",
+                        re.MULTILINE)
+
+
+def _might_cover(path: Path, on: dt.date) -> bool:
+    """Whether the file's effective line says it covers ``on`` (True when there is no such line).
+
+    Parsing and validating a model costs ~30 ms; ``opmodel who`` needs one of the three, so the others
+    are not parsed for it (issue 25). The model parsed is still checked against its own dates."""
+    found = _EFFECTIVE.search(path.read_text(encoding="utf-8"))
+    if found is None:
+        return True
+    start, end = dt.date.fromisoformat(found[1]), dt.date.fromisoformat(found[2]) if found[2] else None
+    return start <= on and (end is None or on <= end)
 
 
 def shipped_models() -> list[OperatingModel]:
@@ -71,6 +89,9 @@ def resolve_model(store: Store | None, on: dt.date, name: str | None = None) -> 
     """
     if name is not None:
         return model_or_file(name)
+    for path in sorted(MODELS_DIR.glob("*.yaml")):
+        if _might_cover(path, on) and (m := _load(path)).effective.covers(on):
+            return m
     models = shipped_models()
     for m in models:
         if m.effective.covers(on):

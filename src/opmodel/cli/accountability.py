@@ -5,25 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from opmodel.accountability import (
-    CitationOut,
-    MergedIcb,
-    OperatingModel,
-    check_model,
-    check_models,
-    diff_models,
-    list_models,
-    model_json_schema,
-    model_or_file,
-    shipped_models,
-    who,
-)
-from opmodel.accountability.diagrams import chain_svg, models_svg
+from opmodel.accountability import list_models, model_json_schema, model_or_file, shipped_models, who
+
+if TYPE_CHECKING:
+    from opmodel.accountability import CitationOut, MergedIcb, OperatingModel
 from opmodel.cli.common import handle_errors, open_cli_store, parse_date
 from opmodel.cli.output import Format, console, emit_json, emit_rows, err_console
 from opmodel.errors import UnknownCodeError
@@ -117,6 +107,8 @@ def check(model: Annotated[str | None, typer.Argument(
               help="A model name or file; default: every shipped model, and that they cover every date.")] = None,
           fmt: FmtOpt = Format.table) -> None:
     """Find gaps, overlaps and broken lines; exits 1 if there is any finding."""
+    from opmodel.accountability import check_model, check_models  # only here: the checks cost ~0.1 s to import
+
     models = [model_or_file(model)] if model else shipped_models()
     with open_cli_store() as store:
         findings = check_model(models[0], store) if model else check_models(models, store)
@@ -151,6 +143,9 @@ def diff(a: ModelArg, b: ModelArg, fmt: FmtOpt = Format.table,
          function: Annotated[str, typer.Option("--function", help="Function for the --svg diagram.")] = "elective_care",
          ) -> None:
     """What changed from model A to model B, function by function and tier by tier."""
+    from opmodel.accountability import diff_models
+    from opmodel.accountability.diagrams import models_svg
+
     ma, mb = model_or_file(a), model_or_file(b)
     entries = [e.model_dump() for e in diff_models(ma, mb)]
     if svg is not None:
@@ -295,6 +290,8 @@ def who_command(
     with open_cli_store() as store:
         result = who(store, org, parse_date(on), function, model)
     if svg is not None:
+        from opmodel.accountability.diagrams import chain_svg
+
         _write_svg(svg, chain_svg(result, function))
     if fmt is Format.json:
         emit_json(result.model_dump(mode="json"))

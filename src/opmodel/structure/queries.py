@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
-from rapidfuzz.distance import Prefix
-
 from opmodel.errors import UnknownCodeError
 from opmodel.store import Store
 from opmodel.structure.models import Organisation, OrgKind, StructureChange
@@ -57,11 +54,16 @@ _KIND_ORDER = {"trust": 0, "icb": 1, "region": 2, "national": 3, "sub_icb": 4, "
 
 def _name_score(a: str, b: str, **_: object) -> float:
     """Typo-tolerant name match: whole-word overlap and best partial alignment, averaged."""
+    from rapidfuzz import fuzz
+
     return (fuzz.token_set_ratio(a, b) + fuzz.partial_ratio(a, b)) / 2
 
 
 def suggest_codes(store: Store, code: str, limit: int = 5) -> list[str]:
     """The known codes closest to ``code`` (by code, then by name), for 'did you mean'."""
+    from rapidfuzz import fuzz, process, utils  # only on a miss: every lookup would pay ~11 ms (issue 25)
+    from rapidfuzz.distance import Prefix
+
     rows = store.execute("SELECT code, name FROM organisations").fetchall()
     kinds = dict(store.execute("SELECT code, kind FROM organisations").fetchall())
     looks_like_code = " " not in code.strip() and len(code.strip()) <= 6
