@@ -98,6 +98,8 @@ def main() -> None:
         base = {k: v for k, v in os.environ.items() if k not in ("OPMODEL_STORE", "PYTHONPATH")}
         base["OPMODEL_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'register.sqlite'}"
         versions = [("after", src)] + ([("before", str(args.before.resolve()))] if args.before else [])
+        for _name, path in versions:  # as an installed package has them, whatever PYTHONDONTWRITEBYTECODE says
+            subprocess.run([sys.executable, "-m", "compileall", "-q", path], check=True, stdout=subprocess.DEVNULL)
         load = os.getloadavg()
         print(f"bench_cli: {args.runs} runs per command in turn with the floor; {os.cpu_count()} CPUs; "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start; {time.strftime('%Y-%m-%d %H:%M %Z')}")

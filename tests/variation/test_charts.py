@@ -93,6 +93,19 @@ def test_spc_specs_from_the_cached_skeleton_are_valid_and_carry_their_own_data(s
     assert "RJ2" in b["title"]["text"] and "RJ2" in b["description"] and "RJ1" not in json.dumps(b)
     a["datasets"]["spc"].clear()  # a caller changing its spec changes no other chart
     assert inline_rows(spc_chart_spec(spc_result), "upper_limit")
+    # another metric, other point types: the same skeleton, its own axis title and colour legend
+    from opmodel.variation import charts
+
+    flat = spc_analysis(monthly([50.0] * 16), rules=get_preset("mdc"), direction="lower", metric="rtt_52wk",
+                        org_code="RJ1")
+    charts._spc_skeleton.cache_clear()
+    c, d = spc_chart_spec(spc_result), spc_chart_spec(flat)
+    assert charts._spc_skeleton.cache_info().currsize == 2  # with and without a target; not one per metric
+    _valid_vega_lite(d)
+    text_c, text_d = json.dumps(c), json.dumps(d)
+    assert '"title": "ae_4hr"' in text_c and '"title": "rtt_52wk"' in text_d and "\\u0000" not in text_c + text_d
+    assert '"domain": ["common_cause"]' in text_d and '"range": ["' + COLOURS["common_cause"] + '"]' in text_d
+    assert '"special_cause_improvement"' in text_c
 
 
 def test_render_svg_is_accessible_and_png_is_a_png(spc_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -131,3 +144,13 @@ def test_consistency_spec_stacks_the_three_shares() -> None:
                                                 "between trusts in an ICB"]
     assert sum(r["share"] for r in bars) == pytest.approx(1.0)
     assert "where the variation lies" in spec["title"]["text"]
+
+
+def test_warming_builds_every_chart_skeleton_once() -> None:
+    """Issue 25: a server's warm-up builds each shape, so no visitor waits for Altair."""
+    from opmodel.variation import charts, warm_chart_builders
+
+    charts._spc_skeleton.cache_clear()
+    charts._funnel_skeleton.cache_clear()
+    warm_chart_builders()
+    assert charts._spc_skeleton.cache_info().currsize == 4 and charts._funnel_skeleton.cache_info().currsize == 1

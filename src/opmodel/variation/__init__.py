@@ -12,6 +12,7 @@ from opmodel.variation.charts import (
     funnel_chart_spec,
     render_chart,
     spc_chart_spec,
+    warm_chart_builders,
 )
 from opmodel.variation.comparable import AE_METRICS, PeerChoice, Peers, comparable_peers, od_method_for
 from opmodel.variation.consistency import TrustValue, consistency_trend, decompose_period
@@ -110,6 +111,7 @@ __all__ = [
     "trust_placements",
     "two_in_three",
     "variation_icon",
+    "warm_chart_builders",
     "winsorise",
     "xmr_limits",
 ]

@@ -22,7 +22,8 @@ from opmodel.variation.icons import COLOURS
 from opmodel.variation.spc_analysis import SpcResult
 from opmodel.variation.tables import funnel_table, spc_table
 
-__all__ = ["NHS_COLOURS", "consistency_chart_spec", "funnel_chart_spec", "render_chart", "spc_chart_spec"]
+__all__ = ["NHS_COLOURS", "consistency_chart_spec", "funnel_chart_spec", "render_chart", "spc_chart_spec",
+           "warm_chart_builders"]
 
 NHS_COLOURS = {"blue": "#005EB8", "dark_blue": "#003087", "light_blue": "#41B6E6", "aqua_green": "#00A499",
                "warm_yellow": "#FFB81C", "mid_grey": "#768692", "dark_grey": "#425563", "black": "#231f20"}
@@ -57,15 +58,32 @@ def _named(name: str) -> Any:
     return _altair().Data(name=name)
 
 
-def _filled(skeleton: str, datasets: dict[str, list[dict[str, Any]]], title: dict[str, Any],
-            description: str) -> dict[str, Any]:
-    """A chart from its cached skeleton: the data, title and description of this one chart.
+#: Placeholders the skeletons carry where each chart has its own text or list (see :func:`_filled`).
+_Y_TITLE, _DOMAIN, _RANGE, _X_TITLE = "\x00y-title\x00", "\x00domain\x00", "\x00range\x00", "\x00x-title\x00"
 
-    Building a spec with Altair costs 100-250 ms (its objects validate and deep-copy themselves); a page
-    of SPC charts built that way took seconds (issue 25). The chart's *shape* depends on a few settings
-    only, so Altair builds each shape once over named data sources, and each chart is that JSON with its
-    rows in the Vega-Lite top-level ``datasets`` (under a millisecond)."""
-    spec: dict[str, Any] = json.loads(skeleton)
+
+def _substituted(node: Any, values: dict[str, Any]) -> Any:
+    """``node`` with every placeholder string, or one-placeholder list, replaced by its value."""
+    if isinstance(node, dict):
+        return {k: _substituted(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        if len(node) == 1 and isinstance(node[0], str) and node[0] in values:
+            return values[node[0]]
+        return [_substituted(v, values) for v in node]
+    if isinstance(node, str) and node in values:
+        return values[node]
+    return node
+
+
+def _filled(skeleton: str, datasets: dict[str, list[dict[str, Any]]], title: dict[str, Any],
+            description: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A chart from its cached skeleton: the data, title, description and placeholders of this one chart.
+
+    Building a spec with Altair costs 100-400 ms (its objects validate and deep-copy themselves); a page
+    of SPC charts built that way took seconds (issue 25). The chart's *shape* depends on a setting or two,
+    so Altair builds each shape once over named data sources and placeholder texts, and each chart is that
+    JSON with its rows in the Vega-Lite top-level ``datasets`` (about a millisecond)."""
+    spec: dict[str, Any] = _substituted(json.loads(skeleton), values or {})
     spec["datasets"] = datasets
     spec["title"] = title
     spec["description"] = description
@@ -113,13 +131,13 @@ def spc_chart_spec(result: SpcResult, *, title: str | None = None, show_two_sigm
     datasets = {"spc": rows, "icons": _icon_rows(result.variation_icon, result.assurance_icon)}
     if result.target is not None:
         datasets["target"] = [{"target": result.target}]
-    skeleton = _spc_skeleton(show_two_sigma, present, result.target is not None, result.metric or "value")
-    return _filled(skeleton, datasets, {"text": heading, "subtitle": sub, "anchor": "start"},
-                   spc_description(result))
+    return _filled(_spc_skeleton(show_two_sigma, result.target is not None), datasets,
+                   {"text": heading, "subtitle": sub, "anchor": "start"}, spc_description(result),
+                   {_Y_TITLE: result.metric or "value", _DOMAIN: list(present), _RANGE: [COLOURS[t] for t in present]})
 
 
-@lru_cache(maxsize=64)
-def _spc_skeleton(show_two_sigma: bool, present: tuple[str, ...], has_target: bool, y_title: str) -> str:
+@lru_cache(maxsize=8)
+def _spc_skeleton(show_two_sigma: bool, has_target: bool) -> str:
     """The XmR chart's shape as JSON, built by Altair once per combination of what varies between charts."""
     alt = _altair()
     x = alt.X("period:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=-45))
@@ -131,12 +149,11 @@ def _spc_skeleton(show_two_sigma: bool, present: tuple[str, ...], has_target: bo
         opacity=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["upper_2sigma", "lower_2sigma"]),
                               alt.value(0.45), alt.value(1.0)))
     mean = base.mark_line(color=COLOURS["mean"]).encode(y="mean:Q", detail="segment:O")
-    line = base.mark_line(color=NHS_COLOURS["mid_grey"]).encode(y=alt.Y("value:Q", title=y_title,
+    line = base.mark_line(color=NHS_COLOURS["mid_grey"]).encode(y=alt.Y("value:Q", title=_Y_TITLE,
                                                                          scale=alt.Scale(zero=False)))
     points = base.mark_circle(size=70, opacity=1).encode(
         y="value:Q",
-        color=alt.Color("point_type:N", title="Point", scale=alt.Scale(domain=list(present),
-                                                                     range=[COLOURS[t] for t in present]),
+        color=alt.Color("point_type:N", title="Point", scale=alt.Scale(domain=[_DOMAIN], range=[_RANGE]),
                         legend=alt.Legend(labelExpr="replace(replace(datum.label, 'special_cause_', ''), '_', ' ')")),
         tooltip=["period:T", "value:Q", "mean:Q", "lower_limit:Q", "upper_limit:Q", "rule:N", "point_type:N"])
     layers = [limits, mean, line, points]
@@ -194,21 +211,22 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
             f"95% and 99.8% control limits around the {result.centre_label}. " + " ".join(sub)
             + (" " + result.limits_reason if result.limits_reason else ""))
     datasets = {"curve": result.curve, "centre": [{"centre": result.target * result.scale}], "points": rows}
-    return _filled(_funnel_skeleton(x_title or "Denominator (size)", label), datasets,
-                   {"text": title or f"{label}: funnel plot, {period}", "subtitle": sub, "anchor": "start"}, desc)
+    return _filled(_funnel_skeleton(), datasets,
+                   {"text": title or f"{label}: funnel plot, {period}", "subtitle": sub, "anchor": "start"}, desc,
+                   {_X_TITLE: x_title or "Denominator (size)", _Y_TITLE: label})
 
 
-@lru_cache(maxsize=64)
-def _funnel_skeleton(x_title: str, y_title: str) -> str:
-    """The funnel plot's shape as JSON, built by Altair once per pair of axis titles."""
+@lru_cache(maxsize=1)
+def _funnel_skeleton() -> str:
+    """The funnel plot's shape as JSON, built by Altair once."""
     alt = _altair()
     status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
     status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
                     COLOURS["special_cause_neutral_high"], COLOURS["special_cause_neutral_low"]]
-    x = alt.X("denominator:Q", title=x_title, scale=alt.Scale(type="log"))
+    x = alt.X("denominator:Q", title=_X_TITLE, scale=alt.Scale(type="log"))
     curve = alt.Chart(_named("curve")).transform_fold(
         _FUNNEL_LINES, as_=["line", "limit"]).mark_line().encode(
-        x=x, y=alt.Y("limit:Q", title=y_title, scale=alt.Scale(zero=False)), detail="line:N",
+        x=x, y=alt.Y("limit:Q", title=_Y_TITLE, scale=alt.Scale(zero=False)), detail="line:N",
         color=alt.value(NHS_COLOURS["dark_blue"]),
         strokeDash=alt.condition(alt.FieldOneOfPredicate(field="line", oneOf=["lower_95", "upper_95"]),
                                  alt.value([6, 4]), alt.value([1, 0])))
@@ -281,3 +299,16 @@ def render_chart(spec: dict[str, Any], path: Path) -> Path:
     else:
         raise OpmodelError(f"chart file must end in .svg or .png, got {path.name!r}")
     return path
+
+
+def warm_chart_builders() -> None:
+    """Build every chart skeleton and start the renderer, so a server's first page pays for neither
+    (Altair's import and schema, vl-convert's engine: about two seconds on a fresh process; issue 25)."""
+    import vl_convert as vlc
+
+    for two_sigma in (True, False):
+        for target in (True, False):
+            _spc_skeleton(two_sigma, target)
+    _funnel_skeleton()
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x",
+                                                                                          "type": "quantitative"}}})

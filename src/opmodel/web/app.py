@@ -68,6 +68,9 @@ def _warm_up(hub: StoreHub, templates: Jinja2Templates) -> None:
         except Exception:  # a template that fails to compile fails its page, not the start-up
             continue
     try:
+        from opmodel.variation import warm_chart_builders
+
+        warm_chart_builders()  # Altair's schema and vl-convert's engine, before any page needs a chart
         with hub.reader() as store:
             if periods_available(store, hub.memo):
                 segment_summary(store, hub.memo)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from opmodel.variation import render_chart
 from opmodel.web.views_oversight import Memo, no_memo
@@ -29,6 +30,16 @@ class Chart(BaseModel):
     spec: dict[str, Any] = Field(description="Vega-Lite specification (render it with vega-embed or vl-convert).")
     table: list[dict[str, Any]] = Field(description="The chart's data as rows: the accessible alternative.")
     svg: str = Field("", exclude=True)
+    #: The figure's HTML as each page asked for it (columns, labels, id): a chart is kept per data version,
+    #: and writing its data table out again for every request cost most of an uncached profile (issue 25).
+    _html: dict[tuple[Any, ...], str] = PrivateAttr(default_factory=dict)
+
+    def html(self, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+        """The figure's HTML for ``key``, rendered once per chart."""
+        found = self._html.get(key)
+        if found is None:
+            found = self._html[key] = render()
+        return found
 
 
 def _svg(spec: dict[str, Any]) -> str:

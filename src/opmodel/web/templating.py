@@ -9,6 +9,7 @@ through the package loader.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader,
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
+from opmodel.web.charts import Chart
 from opmodel.web.views_structure import PEER_GROUP_LABELS
 
 __all__ = ["make_templates"]
@@ -101,6 +103,24 @@ def _crumb(parent: dict[str, str]) -> dict[str, str]:
     return {"href": base + parent["code"], "text": parent["name"]}
 
 
+def _figure(env: Environment) -> Callable[..., Markup]:
+    """``figure(chart, cols, labels, id)``: the ``chart_figure`` macro's HTML, kept on the chart (see
+    :meth:`opmodel.web.charts.Chart.html`)."""
+    macros: Any = None
+
+    def figure(chart: Chart, cols: list[str], labels: list[str], id: str) -> Markup:
+        nonlocal macros
+        if macros is None:
+            macros = env.get_template("_macros.jinja").module
+
+        def render() -> str:
+            return str(macros.chart_figure(chart, cols, labels, id))
+
+        return Markup(chart.html((tuple(cols), tuple(labels), id), render) if isinstance(chart, Chart) else render())
+
+    return figure
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=ChoiceLoader([PackageLoader("opmodel.web", "templates"), PackageLoader("nhsuk_frontend_jinja")]),
@@ -121,6 +141,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["crumb"] = _crumb
     env.globals["query"] = _query
     env.globals["peer_labels"] = PEER_GROUP_LABELS
+    env.globals["figure"] = _figure(env)
     # The header and footer are the same on every page and the design system's macros cost ~90 ms
     # per page to expand, so they are rendered once here.
     env.globals["site_header"] = Markup(env.get_template("_header.jinja").render())
