@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
 
 from opmodel import __version__
@@ -115,7 +116,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(pages_api_docs.router)
     app.include_router(pages_register.router)
     app.include_router(pages_quality.router)  # issue 22: /consistency
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # First among the routes: a stylesheet or script is then found without trying every API and page route
+    # (about a fifth of a static request's time with the response cache off; issue 25).
+    app.router.routes.insert(0, Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
     if settings.cache_entries > 0:
         app.add_middleware(ResponseCache, version=lambda: hub.version, max_entries=settings.cache_entries,
                            max_bytes=settings.cache_bytes,
