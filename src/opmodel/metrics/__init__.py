@@ -14,9 +14,9 @@ write path (pyarrow, numpy, the spreadsheet parsers) load when first named (issu
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from opmodel.lazyexports import lazy_getattr
 from opmodel.metrics.catalogue import MetricDefinition, catalogue, get_metric, load_catalogue
 from opmodel.metrics.freshness import Freshness, as_of_summary, last_loaded, metric_freshness, overdue
 from opmodel.metrics.models import MetricRow
@@ -49,13 +49,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [

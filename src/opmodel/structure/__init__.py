@@ -9,9 +9,9 @@ every command that looks an organisation up does not pay for reading ODS files.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from opmodel.lazyexports import lazy_getattr
 from opmodel.structure.listing import all_organisations, parent_history, peer_codes
 from opmodel.structure.models import NATIONAL_CODE, Organisation, OrgKind, Relationship, RelKind, StructureChange
 from opmodel.structure.queries import (
@@ -43,13 +43,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [
