@@ -69,14 +69,15 @@ def _warm_up(hub: StoreHub, templates: Jinja2Templates) -> None:
         except Exception:  # a template that fails to compile fails its page, not the start-up
             continue
     try:
-        from opmodel.variation import warm_chart_builders
-
-        warm_chart_builders()  # Altair's schema and vl-convert's engine, before any page needs a chart
         with hub.reader() as store:
             if periods_available(store, hub.memo):
                 segment_summary(store, hub.memo)
                 league_view(store, memo=hub.memo)
             org_spc_charts(store, "X24", hub.memo)
+        if hub.computed:  # a store new to this data: pages will draw charts, so have the builders ready
+            from opmodel.variation import warm_chart_builders
+
+            warm_chart_builders()  # Altair's schema and vl-convert's engine (~2 s of a fresh process)
     except Exception:  # warming is best effort; the pages compute on demand anyway
         return
 

@@ -109,6 +109,8 @@ class StoreHub:
         self._memo_lock = threading.Lock()
         #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
         self.keep_results = results_enabled()
+        #: How many memoised values had to be computed (found neither in this process nor in the store).
+        self.computed = 0
 
     # -- versions -----------------------------------------------------------------
     def _signature(self) -> _Signature:
@@ -294,12 +296,14 @@ class StoreHub:
         except TypeError:  # a key of objects we cannot name: this process only
             stored_key = None
         if stored_key is None:
+            self.computed += 1
             return compute()
         version = f"{code_fingerprint()}|{self.data}"
         with self.reader() as store:
             found = get_result(store, "web", stored_key, version)
         if found is not MISSING:
             return found  # type: ignore[no-any-return]
+        self.computed += 1
         value = compute()
         try:
             with self.reader() as store:
