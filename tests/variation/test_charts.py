@@ -147,10 +147,42 @@ def test_consistency_spec_stacks_the_three_shares() -> None:
 
 
 def test_warming_builds_every_chart_skeleton_once() -> None:
-    """Issue 25: a server's warm-up builds each shape, so no visitor waits for Altair."""
+    """Issue 25: a server's warm-up reads each shape and starts the renderer, so no visitor waits for them."""
     from opmodel.variation import charts, warm_chart_builders
 
     charts._spc_skeleton.cache_clear()
     charts._funnel_skeleton.cache_clear()
     warm_chart_builders()
     assert charts._spc_skeleton.cache_info().currsize == 4 and charts._funnel_skeleton.cache_info().currsize == 1
+
+
+def test_the_shipped_chart_shapes_are_what_altair_builds() -> None:
+    """Issue 25: pages use the shipped shapes; editing a builder without running
+    scripts/build_chart_skeletons.py fails here."""
+    from opmodel.variation import charts
+
+    shipped = json.loads(charts.SKELETONS_FILE.read_text(encoding="utf-8"))
+    assert shipped == charts.built_skeletons(), "run scripts/build_chart_skeletons.py"
+    assert sorted(shipped) == ["funnel", "spc", "spc-target", "spc-two-sigma", "spc-two-sigma-target"]
+    for spec in shipped.values():
+        _valid_vega_lite(spec)
+
+
+def test_drawing_a_chart_needs_no_altair(tmp_path: Path) -> None:
+    """Serving an SPC chart imports neither Altair nor its schema: shapes shipped, vl-convert draws."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from opmodel.variation import get_preset, render_chart, spc_analysis, spc_chart_spec\n"
+        "from tests.variation.conftest import monthly\n"
+        f"r = spc_analysis(monthly({VALUES!r}), rules=get_preset('mdc'), direction='higher', target=92,"
+        " metric='ae_4hr', org_code='RJ1')\n"
+        f"render_chart(spc_chart_spec(r), Path({str(tmp_path / 'c.svg')!r}))\n"
+        "print('altair' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False" and (tmp_path / "c.svg").read_text().startswith("<svg")

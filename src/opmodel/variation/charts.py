@@ -136,9 +136,32 @@ def spc_chart_spec(result: SpcResult, *, title: str | None = None, show_two_sigm
                    {_Y_TITLE: result.metric or "value", _DOMAIN: list(present), _RANGE: [COLOURS[t] for t in present]})
 
 
+#: The chart shapes as JSON, built by Altair and shipped (``scripts/build_chart_skeletons.py``), so serving
+#: a chart imports no Altair (0.4 s) and builds nothing (0.1-0.3 s a shape); a test checks they are current.
+SKELETONS_FILE = Path(__file__).resolve().parent / "data" / "chart_skeletons.json"
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, str]:
+    try:
+        found: dict[str, Any] = json.loads(SKELETONS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # built on demand instead
+    return {name: json.dumps(spec) for name, spec in found.items()}
+
+
+def _spc_name(show_two_sigma: bool, has_target: bool) -> str:
+    return f"spc{'-two-sigma' if show_two_sigma else ''}{'-target' if has_target else ''}"
+
+
 @lru_cache(maxsize=8)
 def _spc_skeleton(show_two_sigma: bool, has_target: bool) -> str:
-    """The XmR chart's shape as JSON, built by Altair once per combination of what varies between charts."""
+    """The XmR chart's shape as JSON: shipped, or built by Altair when the shipped file lacks it."""
+    return _shipped().get(_spc_name(show_two_sigma, has_target)) or build_spc_skeleton(show_two_sigma, has_target)
+
+
+def build_spc_skeleton(show_two_sigma: bool, has_target: bool) -> str:
+    """The XmR chart's shape as JSON, built by Altair: what varies between charts is a placeholder."""
     alt = _altair()
     x = alt.X("period:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=-45))
     base = alt.Chart(_named("spc")).encode(x=x)
@@ -218,7 +241,12 @@ def funnel_chart_spec(result: FunnelResult, *, metric: str, period: str, directi
 
 @lru_cache(maxsize=1)
 def _funnel_skeleton() -> str:
-    """The funnel plot's shape as JSON, built by Altair once."""
+    """The funnel plot's shape as JSON: shipped, or built by Altair when the shipped file lacks it."""
+    return _shipped().get("funnel") or build_funnel_skeleton()
+
+
+def build_funnel_skeleton() -> str:
+    """The funnel plot's shape as JSON, built by Altair."""
     alt = _altair()
     status_domain = ["within limits", "better than expected", "worse than expected", "outlier high", "outlier low"]
     status_range = [COLOURS["common_cause"], COLOURS["special_cause_improvement"], COLOURS["special_cause_concern"],
@@ -288,8 +316,10 @@ def _accessible_svg(svg: str, spec: dict[str, Any]) -> str:
 
 def render_chart(spec: dict[str, Any], path: Path) -> Path:
     """Write ``spec`` as SVG or PNG (by the file's suffix) without a browser; returns the path."""
-    _altair()
-    import vl_convert as vlc
+    try:
+        import vl_convert as vlc  # drawing needs vl-convert only, not Altair (0.4 s to import)
+    except ImportError:
+        raise OpmodelError("charts need Altair and vl-convert: pip install 'opmodel[web]'") from None
 
     suffix = path.suffix.lower()
     if suffix == ".png":
@@ -301,9 +331,17 @@ def render_chart(spec: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def built_skeletons() -> dict[str, Any]:
+    """Every chart shape as Altair builds it now: what ``scripts/build_chart_skeletons.py`` ships."""
+    shapes = {_spc_name(two, target): build_spc_skeleton(two, target) for two in (True, False)
+              for target in (True, False)}
+    shapes["funnel"] = build_funnel_skeleton()
+    return {name: json.loads(text) for name, text in sorted(shapes.items())}
+
+
 def warm_chart_builders() -> None:
-    """Build every chart skeleton and start the renderer, so a server's first page pays for neither
-    (Altair's import and schema, vl-convert's engine: about two seconds on a fresh process; issue 25)."""
+    """Read every chart skeleton and start the renderer, so a server's first chart pays for neither
+    (vl-convert's engine takes about 0.7 s to start, holding the GIL; issue 25)."""
     import vl_convert as vlc
 
     for two_sigma in (True, False):

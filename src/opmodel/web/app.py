@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -74,10 +75,15 @@ def _warm_up(hub: StoreHub, templates: Jinja2Templates) -> None:
                 segment_summary(store, hub.memo)
                 league_view(store, memo=hub.memo)
             org_spc_charts(store, "X24", hub.memo)
-        if hub.computed:  # a store new to this data: pages will draw charts, so have the builders ready
-            from opmodel.variation import warm_chart_builders
+        # vl-convert's engine takes ~0.7 s to start and holds the GIL meanwhile: started once the server has
+        # been quiet for a second, so the first visitor of a used store does not wait on it, and the next
+        # new chart does not either.
+        deadline = time.monotonic() + 30
+        while hub.quiet_for() < 1.0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        from opmodel.variation import warm_chart_builders
 
-            warm_chart_builders()  # Altair's schema and vl-convert's engine (~2 s of a fresh process)
+        warm_chart_builders()
     except Exception:  # warming is best effort; the pages compute on demand anyway
         return
 

@@ -109,8 +109,6 @@ class StoreHub:
         self._memo_lock = threading.Lock()
         #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
         self.keep_results = results_enabled()
-        #: How many memoised values had to be computed (found neither in this process nor in the store).
-        self.computed = 0
 
     # -- versions -----------------------------------------------------------------
     def _signature(self) -> _Signature:
@@ -208,6 +206,11 @@ class StoreHub:
             self._users += 1
             return store
 
+    def quiet_for(self) -> float:
+        """Seconds since a request (or anything else) last let go of the store; 0 while one holds it."""
+        with self._con_lock:
+            return 0.0 if self._users else time.monotonic() - self._last_release
+
     def _release(self, store: Store) -> None:
         store.close()
         with self._con_lock:
@@ -296,14 +299,12 @@ class StoreHub:
         except TypeError:  # a key of objects we cannot name: this process only
             stored_key = None
         if stored_key is None:
-            self.computed += 1
             return compute()
         version = f"{code_fingerprint()}|{self.data}"
         with self.reader() as store:
             found = get_result(store, "web", stored_key, version)
         if found is not MISSING:
             return found  # type: ignore[no-any-return]
-        self.computed += 1
         value = compute()
         try:
             with self.reader() as store:
