@@ -21,20 +21,11 @@ E2E_FILES = {"test_browser.py", "test_register_browser.py", "test_security_brows
              "test_spark.py", "test_concurrency.py", "test_schemathesis.py", "test_lock.py"}
 
 
-#: The longest files (a minute or more each, measured with ``--durations``), started first: with the
-#: suite split by file over two workers, a long file left to the end kept one worker busy alone for
-#: minutes (issue 25). Order within each file is unchanged.
-SLOW_FIRST = ("test_spark.py", "test_schemathesis.py", "test_browser.py", "test_quality_browser.py",
-              "test_concurrency.py", "test_register_browser.py", "test_maps_browser.py", "test_mutation_check.py")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if (Path(str(item.fspath)).name in E2E_FILES or item.get_closest_marker("browser")
                 or item.get_closest_marker("spark")):
             item.add_marker(pytest.mark.e2e)
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))  # stable: files stay whole
 
 
 @pytest.fixture(scope="session")
