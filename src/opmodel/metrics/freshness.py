@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opmodel.metrics.catalogue import catalogue
-from opmodel.metrics.publishing import get_publication, period_label, third_party_publications
+from opmodel.metrics.publishing import SNAPSHOTS, get_publication, period_label, third_party_publications
 from opmodel.metrics.query import DATED_ANCESTORS_SQL
 from opmodel.store import Store
 
@@ -146,8 +146,8 @@ def metric_freshness(store: Store, org: str | None = None, *, today: dt.date | N
             expected = pub.next_release(end, today)[1]
         out.append(Freshness(
             metric=r["metric"], name=defn.name if defn is not None else r["metric"], publication=source,
-            short=pub.short if pub is not None else source, frequency=frequency, latest_start=start,
-            latest_end=end, latest_label=period_label(start, end, pub.year if pub else "financial"),
+            short=pub.short if pub is not None else SNAPSHOTS.get(source, source), frequency=frequency,
+            latest_start=start, latest_end=end, latest_label=period_label(start, end, pub.year if pub else "financial"),
             published=published, next_period_end=next_end, next_due=next_due, next_expected=expected,
             overdue=next_due is not None and next_due < today, third_party=bool(r["third_party"])))
     return out

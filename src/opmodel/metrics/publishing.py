@@ -21,6 +21,7 @@ from typing import Literal
 
 __all__ = [
     "PUBLICATIONS",
+    "SNAPSHOTS",
     "THIRD_PARTY_VERSION",
     "Publication",
     "get_publication",
@@ -140,6 +141,14 @@ PUBLICATIONS: dict[str, Publication] = {p.id: p for p in (
 )}
 
 
+#: Third-party snapshots with no release calendar of their own (read once, not published on a cycle): their
+#: short name for "as of" lines. Their figures are labelled third-party like any third-party publication.
+SNAPSHOTS: dict[str, str] = {
+    "trust_profiles_thirdparty": "SHMI and FFT (third-party)",
+    "cqc_ratings_thirdparty": "CQC ratings (third-party)",
+}
+
+
 def get_publication(publication: str) -> Publication | None:
     """The declaration of a reader's publication id (None for derived sources such as ``records``)."""
     return PUBLICATIONS.get(publication)
@@ -147,4 +156,4 @@ def get_publication(publication: str) -> Publication | None:
 
 def third_party_publications() -> tuple[str, ...]:
     """Publication ids whose figures are third-party processed (labelled wherever they appear)."""
-    return tuple(sorted(p.id for p in PUBLICATIONS.values() if p.third_party))
+    return tuple(sorted({p.id for p in PUBLICATIONS.values() if p.third_party} | set(SNAPSHOTS)))
