@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import IO
 
-from opmodel.errors import ArchiveLimitError, InputProblem
+from opmodel.errors import ArchiveLimitError, InputError, InputProblem
 
-__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "check_archive", "is_zip"]
+__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "check_archive", "csv_first_line", "csv_member",
+           "is_zip"]
 
 MAX_UNPACKED_BYTES = 1 << 30  # 1 GiB: the largest publication (RTT extract) unpacks to 82 MB
 MAX_RATIO = 200.0
@@ -61,3 +63,34 @@ def check_archive(path: Path) -> None:
             raise _refuse(path, f"member {info.filename!r} would inflate {ratio:,.0f} times "
                                 f"({info.compress_size:,} to {info.file_size:,} bytes); expected at most "
                                 f"{MAX_RATIO:.0f} times (a compression bomb)")
+
+
+def csv_member(path: Path) -> tuple[zipfile.ZipFile | None, IO[bytes]]:
+    """The one CSV of a publication shipped as a CSV or as a zip holding one CSV (checked for bombs
+    first); the caller closes both the stream and the zip."""
+    if is_zip(path):
+        check_archive(path)
+        zf = zipfile.ZipFile(path)
+        members = [n for n in zf.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
+        if len(members) != 1:
+            zf.close()
+            raise InputError.one(path, None, None, f"expected one CSV in the zip, found {len(members)}")
+        return zf, zf.open(members[0])
+    return None, path.open("rb")
+
+
+def csv_first_line(path: Path, limit: int = 4096) -> str:
+    """The first line of :func:`csv_member` (within ``limit`` bytes), or "" when it cannot be read: what
+    a reader recognises a file by."""
+    try:
+        zf, raw = csv_member(path)
+    except Exception:
+        return ""
+    try:
+        return raw.read(limit).decode("utf-8-sig", errors="replace").splitlines()[0]
+    except (OSError, IndexError, zipfile.BadZipFile, EOFError):
+        return ""
+    finally:
+        raw.close()
+        if zf is not None:
+            zf.close()

@@ -21,14 +21,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._archive import check_archive, is_zip
+from opmodel.metrics.readers._archive import csv_first_line, csv_member
 from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count
 from opmodel.structure import NATIONAL_CODE
 
@@ -41,33 +40,6 @@ MEASURES = {"totalreferrals": "csds_referrals", "totalcarecontacts": "csds_care_
 _CHECKED = ("csds_referrals", "csds_care_contacts")
 _ROUNDING = 5.0
 _PROVIDER, _ENGLAND = "provider", "all submitters"
-
-
-def _member(path: Path) -> tuple[zipfile.ZipFile | None, IO[bytes]]:
-    if is_zip(path):
-        check_archive(path)
-        zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
-        if len(members) != 1:
-            zf.close()
-            raise InputError.one(path, None, None, f"expected one CSV in the zip, found {len(members)}")
-        return zf, zf.open(members[0])
-    return None, path.open("rb")
-
-
-def _first_line(path: Path) -> str:
-    try:
-        zf, raw = _member(path)
-    except Exception:
-        return ""
-    try:
-        return raw.read(2048).decode("utf-8-sig", errors="replace").splitlines()[0]
-    except (OSError, IndexError, zipfile.BadZipFile, EOFError):
-        return ""
-    finally:
-        raw.close()
-        if zf is not None:
-            zf.close()
 
 
 def _date(text: str, path: Path, line: int, column: str) -> dt.date:
@@ -83,13 +55,13 @@ class CsdsMonthlyReader:
     publication = "csds_monthly"
 
     def recognises(self, path: Path) -> bool:
-        line = _first_line(path)
+        line = csv_first_line(path, 2048)
         if not mentions(line, "reporting_period_start", "org_level", "dimension", "measure_value"):
             return False
         return set(_REQUIRED) <= {norm_header(c) for c in next(csv.reader([line]), [])}
 
     def read(self, path: Path) -> Iterator[MetricRow]:
-        zf, raw = _member(path)
+        zf, raw = csv_member(path)
         try:
             rows = list(self._rows(path, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")))
         finally:

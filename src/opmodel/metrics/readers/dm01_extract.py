@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import IO
 
 from opmodel.errors import InputError
 from opmodel.metrics.models import MetricRow
-from opmodel.metrics.readers._archive import check_archive, is_zip
+from opmodel.metrics.readers._archive import csv_first_line, csv_member
 from opmodel.metrics.readers._parsing import mentions, norm_header, parse_count, parse_month_text
 from opmodel.metrics.readers.dm01 import PUBLICATION, dm01_rows
 
@@ -48,46 +47,19 @@ class _Provider:
     by_test: float = 0.0
 
 
-def _member(path: Path) -> tuple[zipfile.ZipFile | None, IO[bytes]]:
-    if is_zip(path):
-        check_archive(path)
-        zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
-        if len(members) != 1:
-            zf.close()
-            raise InputError.one(path, None, None, f"expected one CSV in the zip, found {len(members)}")
-        return zf, zf.open(members[0])
-    return None, path.open("rb")
-
-
-def _first_line(path: Path) -> str:
-    try:
-        zf, raw = _member(path)
-    except Exception:
-        return ""
-    try:
-        return raw.read(4096).decode("utf-8-sig", errors="replace").splitlines()[0]
-    except (OSError, IndexError, zipfile.BadZipFile, EOFError):
-        return ""
-    finally:
-        raw.close()
-        if zf is not None:
-            zf.close()
-
-
 class Dm01FullExtractReader:
     """The DM01 full extract: header ``Period, Provider Org Code, ..., Diagnostic Tests, ..., Total WL``."""
 
     publication = PUBLICATION
 
     def recognises(self, path: Path) -> bool:
-        line = _first_line(path)
+        line = csv_first_line(path)
         if not mentions(line, "provider org code", "diagnostic tests", "total wl"):
             return False
         return set(_REQUIRED) <= {norm_header(c) for c in next(csv.reader([line]), [])}
 
     def read(self, path: Path) -> Iterator[MetricRow]:
-        zf, raw = _member(path)
+        zf, raw = csv_member(path)
         try:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             providers, period = self._accumulate(path, text)
