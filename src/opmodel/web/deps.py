@@ -1,4 +1,9 @@
-"""Request dependencies: the store, the templates and the start-up settings."""
+"""Request dependencies: the store, the templates and the start-up settings.
+
+The ones that only read ``app.state`` are ``async``: FastAPI runs a plain ``def`` dependency on a worker
+thread, and each such hop cost a page about a tenth of a millisecond of GIL hand-over (issue 25). The store's
+cursor stays a thread-run dependency, because taking it can wait for another process to let the file go.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +21,17 @@ from opmodel.web.settings import WebSettings
 __all__ = ["Hub", "OnQuery", "ReadStore", "hub", "read_store", "settings", "templates"]
 
 
-def hub(request: Request) -> StoreHub:
+async def hub(request: Request) -> StoreHub:
     h: StoreHub = request.app.state.hub
     return h
 
 
-def settings(request: Request) -> WebSettings:
+async def settings(request: Request) -> WebSettings:
     s: WebSettings = request.app.state.settings
     return s
 
 
-def templates(request: Request) -> Jinja2Templates:
+async def templates(request: Request) -> Jinja2Templates:
     t: Jinja2Templates = request.app.state.templates
     return t
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,7 +82,8 @@ class CursorStore(Store):
 class StoreHub:
     """The server's store: migrated and seeded once, shared by concurrent requests, closed when idle."""
 
-    def __init__(self, path: Path | str | None, *, idle_seconds: float = 2.0, wait_seconds: float = 20.0) -> None:
+    def __init__(self, path: Path | str | None, *, idle_seconds: float = 2.0, wait_seconds: float = 20.0,
+                 section_budget: int = 64 * 1024 * 1024) -> None:
         root = open_store(path, wait=wait_seconds)
         self.path = root.path
         self.idle_seconds = idle_seconds
@@ -107,6 +109,10 @@ class StoreHub:
         self._data: str | None = None
         self._memo: dict[tuple[int, Any], Any] = {}
         self._memo_lock = threading.Lock()
+        #: Rendered page sections (``section``): this process only, least recently used first, bounded by size.
+        self._sections: OrderedDict[tuple[int, Any], str] = OrderedDict()
+        self._sections_chars = 0
+        self.section_budget = section_budget
         #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
         self.keep_results = results_enabled()
 
@@ -291,6 +297,33 @@ class StoreHub:
                 self._memo.clear()
             self._memo[full] = value
         return value
+
+    def section(self, key: Any, render: Callable[[], str]) -> str:
+        """A page section's HTML, rendered once per store version and ``key`` (issue 25).
+
+        The views a section shows are kept by :meth:`memo`; writing them out again as HTML was most of an
+        uncached profile's time. Kept in this process only (cheap to redo after a restart), the least
+        recently used dropped first once they hold more than ``section_budget`` characters.
+        """
+        version = self.version
+        full = (version, key)
+        with self._memo_lock:
+            found = self._sections.get(full)
+            if found is not None:
+                self._sections.move_to_end(full)
+                return found
+        html = render()
+        with self._memo_lock:
+            if self._sections and next(iter(self._sections))[0] != version:  # the data changed: start again
+                self._sections.clear()
+                self._sections_chars = 0
+            if full not in self._sections:
+                self._sections[full] = html
+                self._sections_chars += len(html)
+            while self._sections_chars > self.section_budget and len(self._sections) > 1:
+                _, dropped = self._sections.popitem(last=False)
+                self._sections_chars -= len(dropped)
+        return html
 
     def _kept(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()`` through the store's results cache (name ``web``), when the key can be kept."""

@@ -9,11 +9,13 @@ through the package loader.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
@@ -121,6 +123,39 @@ def _figure(env: Environment) -> Callable[..., Markup]:
     return figure
 
 
+@pass_context
+def _kept(ctx: Context, name: str, *key: Any) -> Markup:
+    """``kept("_org_metrics.jinja", code, ...)``: the included template's HTML, rendered once per data
+    version and ``key`` (issue 25). The caller names in ``key`` everything the section's HTML depends on
+    beyond the store's data (the organisation, the page's date, today); the section sees the page's
+    context, as an ``include`` would. Without a server (a page rendered on its own) it is rendered each time.
+    """
+
+    def render() -> str:
+        return ctx.environment.get_template(name).render(ctx.get_all())
+
+    request = ctx.get("request")
+    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+    if hub is None:
+        return Markup(render())
+    return Markup(hub.section((name, *key), render))
+
+
+def _breadcrumbs(env: Environment) -> Callable[[list[dict[str, str]]], Markup]:
+    """``breadcrumbs(items)``: the design system's breadcrumb, expanded once per distinct trail (its macro
+    cost a profile about a fifth of its rendering; issue 25). Trails are page parents, so there are few."""
+
+    @functools.lru_cache(maxsize=2048)
+    def render(trail: tuple[tuple[tuple[str, str], ...], ...]) -> Markup:
+        items = [dict(item) for item in trail]
+        return Markup(env.get_template("_breadcrumb.jinja").render(items=items))
+
+    def breadcrumbs(items: list[dict[str, str]]) -> Markup:
+        return render(tuple(tuple(sorted((str(k), str(v)) for k, v in item.items())) for item in items))
+
+    return breadcrumbs
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=ChoiceLoader([PackageLoader("opmodel.web", "templates"), PackageLoader("nhsuk_frontend_jinja")]),
@@ -142,6 +177,9 @@ def make_templates() -> Jinja2Templates:
     env.globals["query"] = _query
     env.globals["peer_labels"] = PEER_GROUP_LABELS
     env.globals["figure"] = _figure(env)
+    env.globals["kept"] = _kept
+    env.globals["breadcrumbs"] = _breadcrumbs(env)
+    env.globals["today"] = dt.date.today  # for keys of sections that say what is overdue today
     # The header and footer are the same on every page and the design system's macros cost ~90 ms
     # per page to expand, so they are rendered once here.
     env.globals["site_header"] = Markup(env.get_template("_header.jinja").render())

@@ -157,7 +157,8 @@ def org_metrics(store: Store, code: str, memo: Memo[Any] = no_memo) -> list[OrgM
 
 
 def _freshness(store: Store, code: str | None, memo: Memo[Any]) -> list[Freshness]:
-    found: list[Freshness] = memo(("freshness", code), lambda: metric_freshness(store, code))
+    today = dt.date.today()  # what is overdue depends on the day as well as the data
+    found: list[Freshness] = memo(("freshness", code, today), lambda: metric_freshness(store, code, today=today))
     return found
 
 
@@ -183,7 +184,13 @@ class DataAsOf(BaseModel):
 
 
 def data_as_of(store: Store, code: str | None, memo: Memo[Any] = no_memo) -> DataAsOf | None:
-    """What the store holds for ``code`` (a trust, ICB or region; None for England), by publication."""
+    """What the store holds for ``code`` (a trust, ICB or region; None for England), by publication; once
+    per data version and day (issue 25)."""
+    found: DataAsOf | None = memo(("data-as-of", code, dt.date.today()), lambda: _data_as_of(store, code, memo))
+    return found
+
+
+def _data_as_of(store: Store, code: str | None, memo: Memo[Any]) -> DataAsOf | None:
     items = _freshness(store, code, memo)
     if not items:
         return None

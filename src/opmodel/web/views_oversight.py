@@ -407,7 +407,14 @@ def _explained(store: Store, code: str, label: str, memo: Memo[Any]) -> dict[str
 
 def org_oversight(store: Store, code: str, period: str | None = None,
                   memo: Memo[Any] = no_memo) -> OrgOversight | None:
-    """The organisation's latest (or given) result, explained, with each metric against its peers."""
+    """The organisation's latest (or given) result, explained, with each metric against its peers; once per
+    data version (its peer statistics and movement cost a profile more than its page did; issue 25)."""
+    found: OrgOversight | None = memo(("org-oversight", code.upper(), period),
+                                      lambda: _org_oversight(store, code, period, memo))
+    return found
+
+
+def _org_oversight(store: Store, code: str, period: str | None, memo: Memo[Any]) -> OrgOversight | None:
     periods = periods_available(store, memo)
     wanted = [_label(store, period, memo)] if period else list(reversed(periods))
     code = code.upper()
