@@ -18,7 +18,7 @@ SHARED_DATA = SHARED / "data"
 #: Test files that drive a real server, browser, Spark or PostgreSQL from end to end: marked ``e2e``
 #: (``-m "not e2e"`` for a quick loop; ``quickstart.py test`` and CI run them all).
 E2E_FILES = {"test_browser.py", "test_register_browser.py", "test_security_browser.py", "test_security_serve.py",
-             "test_spark.py", "test_concurrency.py", "test_schemathesis.py", "test_lock.py"}
+             "test_spark.py", "test_spark_cluster.py", "test_concurrency.py", "test_schemathesis.py", "test_lock.py"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -13,6 +13,7 @@ import csv
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,11 @@ def sample_root(tmp_path_factory: pytest.TempPathFactory, small_extract: Path) -
     generate_ae(ae_calibration_files(AE_FOLDER), root, seed=7, providers=AE_SAMPLE, inject_bad=INJECTED)
     generate_rtt(small_extract, root, seed=7, inject_bad=INJECTED)
     return root
+
+
+@pytest.fixture(scope="session")
+def duckdb_result(sample_root: Path) -> Any:
+    """The shared sample derived on DuckDB: what each Spark run must equal."""
+    from opmodel.records import connect, derive_folder
+
+    return derive_folder(connect("duckdb"), sample_root, set())
