@@ -182,6 +182,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["today"] = dt.date.today  # for keys of sections that say what is overdue today
     # The header and footer are the same on every page and the design system's macros cost ~90 ms
     # per page to expand, so they are rendered once here.
+    env.globals["site_skip_link"] = Markup(env.get_template("_skip_link.jinja").render().strip())
     env.globals["site_header"] = Markup(env.get_template("_header.jinja").render())
     env.globals["site_footer"] = Markup(env.get_template("_footer.jinja").render())
     return Jinja2Templates(env=env)
