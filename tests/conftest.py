@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -28,6 +29,35 @@ SLOW_FIRST = ("web/test_browser.py", "records/test_spark_cluster.py", "records/t
               "register/test_concurrency.py", "web/test_views_oversight.py", "web/test_quality_browser.py",
               "web/test_schemathesis.py", "web/test_probe_register.py", "oversight/test_mutation_check.py",
               "oversight/test_cli.py", "web/test_register_browser.py", "web/test_register_api.py")
+
+
+#: The files that drive the shared live server (a session fixture: started, and its heaviest pages rendered,
+#: once in every worker that runs one of them; 20-45 s each): scheduled as one unit, so on one worker.
+LIVE_SERVER_FILES = {"web/test_browser.py", "web/test_maps_browser.py", "web/test_quality_browser.py",
+                     "web/test_security_browser.py"}
+
+
+class _OneLiveServer:
+    """``--dist loadfile`` with the live server's files as one unit (issue 25); other modes as xdist has them.
+    A plugin registered only when xdist is loaded: without it (``-p no:xdist``) the hook is unknown."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+        if config.getoption("dist", None) != "loadfile":
+            return None
+        from xdist.scheduler import LoadFileScheduling
+
+        class OneLiveServer(LoadFileScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                path = nodeid.split("::", 1)[0]
+                return "live server" if path.removeprefix("tests/") in LIVE_SERVER_FILES else path
+
+        return OneLiveServer(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_OneLiveServer(), "opmodel-one-live-server")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
