@@ -108,3 +108,16 @@ def test_dependencies_that_only_read_app_state_do_not_take_a_thread() -> None:
     # A plain ``def`` dependency runs on a worker thread; three of them per page cost GIL hand-overs.
     assert all(inspect.iscoroutinefunction(f) for f in (deps.hub, deps.templates, deps.settings))
     assert not inspect.iscoroutinefunction(deps.read_store)  # may wait for the store: stays on a thread
+
+
+def test_the_profiles_oversight_and_as_of_views_are_computed_once(store_path: Path) -> None:
+    from opmodel.web.views_metrics import data_as_of
+    from opmodel.web.views_oversight import org_oversight
+
+    hub = StoreHub(store_path)
+    with hub.reader() as store:
+        first, again = org_oversight(store, "RJ1", memo=hub.memo), org_oversight(store, "rj1", memo=hub.memo)
+        assert first is not None and again is first  # kept: peer statistics and movement not recomputed
+        as_of = data_as_of(store, "RJ1", hub.memo)
+        assert as_of is not None and data_as_of(store, "RJ1", hub.memo) is as_of
+    hub.close()
