@@ -25,10 +25,13 @@ E2E_FILES = {"test_browser.py", "test_register_browser.py", "test_security_brows
 #: The longest files (about a minute or more each in the junit report of a whole run), started first: the
 #: suite is split by file over the workers, and a long file collected last (most are under tests/web) left
 #: one worker running alone at the end (issue 25). Order within each file is unchanged.
-SLOW_FIRST = ("web/test_browser.py", "records/test_spark_cluster.py", "records/test_spark.py",
-              "register/test_concurrency.py", "web/test_views_oversight.py", "web/test_quality_browser.py",
-              "web/test_schemathesis.py", "web/test_probe_register.py", "oversight/test_mutation_check.py",
-              "oversight/test_cli.py", "web/test_register_browser.py", "web/test_register_api.py")
+SLOW_FIRST = ("web/test_browser.py", "records/test_spark_cluster.py", "web/test_views_oversight.py",
+              "records/test_spark.py", "register/test_concurrency.py", "web/test_schemathesis.py",
+              "web/test_probe_register.py", "web/test_register_browser.py", "oversight/test_cli.py",
+              "reports/test_pdf.py", "web/test_register_api.py", "web/test_pages_structure.py",
+              "metrics/readers/test_newer_publications.py", "reports/test_quality_section.py",
+              "web/test_security.py", "register/test_probe_races.py", "web/test_sections.py",
+              "oversight/test_mutation_check.py")
 
 
 #: The files that drive the shared live server (a session fixture: started, and its heaviest pages rendered,
@@ -46,6 +49,10 @@ class _OneLiveServer:
         if config.getoption("dist", None) != "loadfile":
             return None
         from xdist.scheduler import LoadFileScheduling
+
+        # xdist reorders the files by their number of tests unless told not to, which sent the single-test
+        # Spark cluster, schemathesis and mutation files last, to one worker, after the others had finished.
+        config.option.loadscopereorder = False
 
         class OneLiveServer(LoadFileScheduling):
             def _split_scope(self, nodeid: str) -> str:

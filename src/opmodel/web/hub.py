@@ -27,8 +27,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,9 +41,25 @@ from opmodel.store.results import MISSING, cache_key, get_result, put_result
 from opmodel.store.results import enabled as results_enabled
 from opmodel.store.versions import code_fingerprint
 
-__all__ = ["CursorStore", "StoreHub"]
+__all__ = ["CursorStore", "NeedsThread", "StoreHub"]
 
 T = TypeVar("T")
+#: True while a request is tried on the event loop (:meth:`StoreHub.serve`): anything that would query,
+#: compute or wait raises :class:`NeedsThread` instead.
+_ON_LOOP: ContextVar[bool] = ContextVar("opmodel_on_loop", default=False)
+
+
+class NeedsThread(BaseException):
+    """A request tried on the event loop needs a query, a computation or a wait: it is run on a thread.
+
+    A ``BaseException``, like ``GeneratorExit``, because it is control flow: a page's ``except Exception``
+    (a section that degrades when its data fails) must not catch it and render its fallback instead.
+    """
+
+
+def _must_not_block() -> None:
+    if _ON_LOOP.get():
+        raise NeedsThread
 #: What the pages share, kept in the store per data version (chart SVGs are the largest, ~50 kB each).
 KEPT_PAGE_PARTS = 2048
 _Signature = tuple[tuple[int, int] | None, ...]
@@ -66,6 +83,7 @@ class CursorStore(Store):
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._cursor is None:
+            _must_not_block()
             self._cursor = self._parent.cursor()
         return self._cursor
 
@@ -110,9 +128,11 @@ class StoreHub:
         self._memo: dict[tuple[int, Any], Any] = {}
         self._memo_lock = threading.Lock()
         #: Rendered page sections (``section``): this process only, least recently used first, bounded by size.
-        self._sections: OrderedDict[tuple[int, Any], str] = OrderedDict()
+        self._sections: OrderedDict[tuple[int, Any], tuple[str, bytes]] = OrderedDict()
         self._sections_chars = 0
         self.section_budget = section_budget
+        #: Requests :meth:`serve` answered on the event loop and on a thread (the tests and benchmark read it).
+        self.served = {"loop": 0, "thread": 0}
         #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
         self.keep_results = results_enabled()
 
@@ -255,6 +275,44 @@ class StoreHub:
             self._release(store)
 
     @contextmanager
+    def loop_reader(self) -> Iterator[Store]:
+        """A store for a request tried on the event loop: it may read only what this process keeps
+        (:meth:`memo`, :meth:`section`); a query, a computation or opening the file raises
+        :class:`NeedsThread`."""
+        with self._con_lock:
+            if (self._con is None and self.path is not None) or self.idle_seconds <= 0:
+                raise NeedsThread  # opening waits for the file; closing at once checkpoints
+            store = CursorStore(self._con, self.path)  # type: ignore[arg-type]
+            self._users += 1
+        token = _ON_LOOP.set(True)
+        try:
+            yield store
+        finally:
+            _ON_LOOP.reset(token)
+            self._release(store)
+
+    async def serve(self, page: Callable[[Store], T]) -> T:
+        """``page(store)`` on the event loop when everything it shows is kept, else on a worker thread.
+
+        Under 50 clients each thread hand-over waited on the GIL behind the others (issue 25): a page whose
+        views and sections are all kept renders in about a millisecond, less than the hand-overs cost. The
+        first rendering of a page, and any query, still runs on a thread, so the loop never waits on DuckDB.
+        """
+        try:
+            with self.loop_reader() as store:
+                served = page(store)
+            self.served["loop"] += 1
+            return served
+        except NeedsThread:
+            pass
+        self.served["thread"] += 1
+        return await _in_thread(self._read_with, page)
+
+    def _read_with(self, page: Callable[[Store], T]) -> T:
+        with self.reader() as store:
+            return page(store)
+
+    @contextmanager
     def writer(self) -> Iterator[Store]:
         """A store for one write; writes are serialised, and one that completes bumps :attr:`version`.
 
@@ -288,6 +346,7 @@ class StoreHub:
         with self._memo_lock:
             if full in self._memo:
                 return self._memo[full]  # type: ignore[no-any-return]
+        _must_not_block()
         value = self._kept(key, compute)
         with self._memo_lock:
             stale = [k for k in self._memo if k[0] != version]
@@ -303,8 +362,16 @@ class StoreHub:
 
         The views a section shows are kept by :meth:`memo`; writing them out again as HTML was most of an
         uncached profile's time. Kept in this process only (cheap to redo after a restart), the least
-        recently used dropped first once they hold more than ``section_budget`` characters.
+        recently used dropped first once they hold more than ``section_budget`` characters and bytes.
         """
+        return self._section(key, render)[0]
+
+    def section_bytes(self, key: Any, render: Callable[[], str]) -> bytes:
+        """:meth:`section` encoded as UTF-8, encoded once: a page spliced from kept bytes (see
+        :mod:`opmodel.web.page_bytes`) skips encoding them again, a third of a profile's time."""
+        return self._section(key, render)[1]
+
+    def _section(self, key: Any, render: Callable[[], str]) -> tuple[str, bytes]:
         version = self.version
         full = (version, key)
         with self._memo_lock:
@@ -312,18 +379,20 @@ class StoreHub:
             if found is not None:
                 self._sections.move_to_end(full)
                 return found
+        _must_not_block()
         html = render()
+        entry = (html, html.encode("utf-8"))
         with self._memo_lock:
             if self._sections and next(iter(self._sections))[0] != version:  # the data changed: start again
                 self._sections.clear()
                 self._sections_chars = 0
             if full not in self._sections:
-                self._sections[full] = html
-                self._sections_chars += len(html)
+                self._sections[full] = entry
+                self._sections_chars += len(html) + len(entry[1])
             while self._sections_chars > self.section_budget and len(self._sections) > 1:
-                _, dropped = self._sections.popitem(last=False)
-                self._sections_chars -= len(dropped)
-        return html
+                _, (text, data) = self._sections.popitem(last=False)
+                self._sections_chars -= len(text) + len(data)
+        return entry
 
     def _kept(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()`` through the store's results cache (name ``web``), when the key can be kept."""
@@ -350,3 +419,9 @@ class StoreHub:
         self._wake.set()
         with self._con_lock:
             self._close_connection()
+
+
+def _in_thread(fn: Callable[[Callable[[Store], T]], T], page: Callable[[Store], T]) -> Awaitable[T]:
+    from starlette.concurrency import run_in_threadpool
+
+    return run_in_threadpool(fn, page)

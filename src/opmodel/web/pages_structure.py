@@ -30,8 +30,15 @@ def england(request: Request, store: ReadStore, tpl: Templates, h: Hub, on: OnQu
     return tpl.TemplateResponse(request, "overview.jinja", ctx)
 
 
+# The profile and area pages are tried on the event loop first (StoreHub.serve): once their views and
+# sections are kept they are written without a thread hand-over (issue 25).
 @router.get("/organisations/{code}", response_class=HTMLResponse)
-def organisation(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+async def organisation(request: Request, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    return await h.serve(lambda store: _organisation(request, store, tpl, h, code, on))
+
+
+def _organisation(request: Request, store: Store, tpl: Jinja2Templates, h: StoreHub, code: str,
+                  on: dt.date | None) -> Response:
     day = on or dt.date.today()
     vm = h.memo(("organisation-view", code, day), lambda: organisation_view(store, code, day))  # issue 25
     if vm.details.code != code:
@@ -52,13 +59,13 @@ def _area_page(request: Request, store: Store, tpl: Jinja2Templates, h: StoreHub
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
-def region(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
-    return _area_page(request, store, tpl, h, code, on, "region")
+async def region(request: Request, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    return await h.serve(lambda store: _area_page(request, store, tpl, h, code, on, "region"))
 
 
 @router.get("/icbs/{code}", response_class=HTMLResponse)
-def icb(request: Request, store: ReadStore, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
-    return _area_page(request, store, tpl, h, code, on, "icb")
+async def icb(request: Request, tpl: Templates, h: Hub, code: str, on: OnQuery = None) -> Response:
+    return await h.serve(lambda store: _area_page(request, store, tpl, h, code, on, "icb"))
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -48,7 +48,7 @@ def _section(store: Store, code: str, on: dt.date, memo: Memo[Any], render: bool
 def population_section(store: Store, code: str, on: dt.date, memo: Memo[Any] = no_memo,
                        render: bool = True) -> dict[str, Any] | None:
     """The section's context for an ICB on a date, or None when no population data is held for it."""
-    version = sources_loaded(store)
+    version = memo(("population-sources",), lambda: sources_loaded(store))  # a query per request before
     result: dict[str, Any] | None = memo(("population-section", code, on, version, render),
                                          lambda: _section(store, code, on, memo, render))
     return result
