@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from opmodel.errors import UnknownCodeError
 from opmodel.oversight import segment
-from opmodel.store import Store
+from opmodel.store import Store, open_store
 from opmodel.web.views_oversight import (
     league_csv,
     league_view,
@@ -18,6 +22,29 @@ from opmodel.web.views_oversight import (
     periods_available,
     segment_summary,
 )
+
+
+@pytest.fixture(scope="module")
+def store(seeded_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One copy of the seeded store for this module: its tests only read, so the quarters' segmentation
+    and likely ranges are computed once and kept in it, not once a test (issue 25: the suite's time)."""
+    path = tmp_path_factory.mktemp("views-oversight") / "store.duckdb"
+    shutil.copy(seeded_store_file, path)
+    s = open_store(path)
+    yield s
+    s.close()
+
+
+def _kept_for_this_test() -> Callable[[Any, Callable[[], Any]], Any]:
+    """A memo as the server's, for one test: what every region's page shares is computed once."""
+    kept: dict[Any, Any] = {}
+
+    def memo(key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
+
+    return memo
 
 
 def test_periods_are_the_quarters_loaded(store: Store, empty_store: Store) -> None:
@@ -149,7 +176,6 @@ def test_region_segment_counts_sum_to_the_national_counts_on_one_stated_date(sto
     from opmodel.oversight import parse_period
     from opmodel.structure import list_organisations
     from opmodel.web.extensions import area_sections
-    from opmodel.web.views_oversight import no_memo
 
     summary = segment_summary(store)
     assert summary is not None
@@ -158,9 +184,10 @@ def test_region_segment_counts_sum_to_the_national_counts_on_one_stated_date(sto
     regions = list_organisations(store, kind="region", on=end)
     assert len(regions) == 7
     total: Counter[int] = Counter()
+    memo = _kept_for_this_test()
     for reg in regions:
         # Viewed today (after the closure), the region page still counts on the quarter's last day.
-        sec = area_sections(store, reg["code"], "region", dt.date(2026, 12, 1), no_memo)
+        sec = area_sections(store, reg["code"], "region", dt.date(2026, 12, 1), memo)
         assert sec["segment_structure_date"] == end
         assert sec["segment_mix"] == dict(sorted(summary.by_region.get(reg["name"], {}).items())), reg["code"]
         total.update(sec["segment_mix"])
