@@ -20,7 +20,7 @@ from opmodel.web.hub import NeedsThread, StoreHub
 from opmodel.web.page_bytes import render_page
 from opmodel.web.templating import make_templates
 
-PAGES = ("/organisations/RJ1", "/icbs/QKK", "/regions/Y56")
+PAGES = ("/organisations/RJ1", "/organisations/RV9", "/organisations/QKK")  # a trust, another, an ICB's own
 
 
 def test_a_kept_page_is_served_on_the_loop_and_a_first_one_on_a_thread(store_path: Path) -> None:
