@@ -27,13 +27,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+from starlette.concurrency import run_in_threadpool
 
 from opmodel.store import Store, data_version, open_store
 from opmodel.store.locking import connect_waiting
@@ -131,7 +132,7 @@ class StoreHub:
         self._sections: OrderedDict[tuple[int, Any], tuple[str, bytes]] = OrderedDict()
         self._sections_chars = 0
         self.section_budget = section_budget
-        #: Requests :meth:`serve` answered on the event loop and on a thread (the tests and benchmark read it).
+        #: Requests :meth:`serve` answered on the event loop and on a thread (what the tests check).
         self.served = {"loop": 0, "thread": 0}
         #: Keep memoised values in the store's results cache too (off for the benchmark's cold runs).
         self.keep_results = results_enabled()
@@ -306,7 +307,7 @@ class StoreHub:
         except NeedsThread:
             pass
         self.served["thread"] += 1
-        return await _in_thread(self._read_with, page)
+        return await run_in_threadpool(self._read_with, page)
 
     def _read_with(self, page: Callable[[Store], T]) -> T:
         with self.reader() as store:
@@ -419,9 +420,3 @@ class StoreHub:
         self._wake.set()
         with self._con_lock:
             self._close_connection()
-
-
-def _in_thread(fn: Callable[[Callable[[Store], T]], T], page: Callable[[Store], T]) -> Awaitable[T]:
-    from starlette.concurrency import run_in_threadpool
-
-    return run_in_threadpool(fn, page)
