@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +14,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from opmodel.store import Store, open_store
+from opmodel.store import Store, clear_results, open_store
+
+from . import template
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
@@ -62,9 +68,31 @@ class _OneLiveServer:
         return OneLiveServer(config, log)
 
 
+#: The controller's template builder (a process) and the directory it builds in.
+_BUILDER = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_OneLiveServer(), "opmodel-one-live-server")
+    # The xdist controller builds the seeded store once, in a process of its own, while its workers start
+    # and collect (tests/template.py); the workers inherit where, and wait for it when they first need it.
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.getoption("numprocesses", None) and not config.getoption("collectonly")):
+        directory = Path(tempfile.mkdtemp(prefix="opmodel-template-"))
+        os.environ[template.ENV_VAR] = str(directory)
+        builder = subprocess.Popen([sys.executable, "-m", "tests.template", str(directory)],
+                                   cwd=Path(__file__).parents[1], stdin=subprocess.DEVNULL)
+        config.stash[_BUILDER] = (builder, directory)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (found := config.stash.get(_BUILDER, None)) is not None:
+        builder, directory = found
+        builder.wait()
+        os.environ.pop(template.ENV_VAR, None)
+        shutil.rmtree(directory, ignore_errors=True)
+
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -84,12 +112,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file seeded with the shipped default data, built once per test session."""
-    path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
-    store = open_store(path)
-    store.execute("CHECKPOINT")
-    store.close()
-    return path
+    """A store file seeded with the shipped default data, the quarters' results kept in it: built once per
+    run by the xdist controller (:mod:`tests.template`), else once per session here. Tests copy it."""
+    if directory := os.environ.get(template.ENV_VAR):
+        return template.wait_for(Path(directory))
+    return template.build(tmp_path_factory.mktemp("template") / template.NAME)
 
 
 @pytest.fixture
@@ -98,6 +125,15 @@ def store_path(seeded_store_file: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store.duckdb"
     shutil.copy(seeded_store_file, target)
     return target
+
+
+@pytest.fixture
+def cold_store_path(store_path: Path) -> Path:
+    """A private copy of the seeded store with nothing in its results cache, for the tests of that cache."""
+    with open_store(store_path) as s:
+        clear_results(s)
+        s.execute("CHECKPOINT")
+    return store_path
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from opmodel.errors import OpmodelError
 from opmodel.store import Store, cached, clear_results, data_version, mark_changed, open_store, result_names
 from opmodel.store.results import ENV_VAR, cache_key, put_result
 
@@ -46,14 +48,21 @@ def _fresh() -> None:
     calls.clear()
 
 
-def test_computed_once_then_read_back_by_another_process(store_path: Path) -> None:
-    with open_store(store_path) as store:
+@pytest.fixture
+def store(cold_store_path: Path) -> Iterator[Store]:
+    """This module's store starts with nothing kept (the shared test store holds the quarters' results)."""
+    with open_store(cold_store_path) as s:
+        yield s
+
+
+def test_computed_once_then_read_back_by_another_process(cold_store_path: Path) -> None:
+    with open_store(cold_store_path) as store:
         first = total(store, "ae_4hr")
         assert total(store, "ae_4hr") == first and len(calls) == 1
         first["n"] = -1  # callers may change what they get: the kept value is theirs to spoil no more
         assert total(store, "ae_4hr")["n"] != -1
         assert result_names(store) == {"test.total": 1}
-    with open_store(store_path) as again:  # a new connection, as a new command would open
+    with open_store(cold_store_path) as again:  # a new connection, as a new command would open
         assert total(again, "ae_4hr") == {**first, "n": total(again, "ae_4hr")["n"]}
         assert len(calls) == 1
 
@@ -156,7 +165,7 @@ def test_nothing_kept_inside_a_callers_transaction_or_read_only(store: Store) ->
     assert clear_results(store) == 1 and result_names(store) == {}
 
 
-def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path: Path, tmp_path: Path,
+def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(cold_store_path: Path, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from opmodel.metrics import load_files
     from opmodel.oversight import api, league_ranges
@@ -169,12 +178,12 @@ def test_segmentation_and_ranges_are_kept_and_recomputed_after_a_load(store_path
         return real(policy, inputs)
 
     monkeypatch.setattr(api, "run_segmentation", counting)
-    with open_store(store_path) as store:
+    with open_store(cold_store_path) as store:
         run = api.segment(store, "2025-26-Q3", save=False)
         ranges = league_ranges(store, "2025-26-Q3", peer_group="acute", replicates=200)
         assert len(counted) == 2  # the league's own segment call has other arguments
         assert result_names(store) == {"oversight.ranges": 1, "oversight.segment": 2}
-    with open_store(store_path) as store:  # as the next command would
+    with open_store(cold_store_path) as store:  # as the next command would
         again = api.segment(store, "2025-26-Q3", save=False)
         assert len(counted) == 2
         assert [r.as_row() for r in again.results] == [r.as_row() for r in run.results]
@@ -190,3 +199,47 @@ def test_only_the_newest_results_of_a_name_are_kept(store: Store) -> None:
     assert result_names(store) == {"test.many": 2}
     put_result(store, "test.many", "k9", "v2", 9, keep=2)  # a new version drops the old ones
     assert result_names(store) == {"test.many": 1}
+
+
+class _Unkeepable(OpmodelError):
+    """An error whose constructor takes other arguments than the exception keeps: it cannot come back whole."""
+
+    def __init__(self, metric: str, n: int) -> None:
+        super().__init__(f"{metric}: {n}")
+
+
+@cached("test.held", depends=("metrics",), errors=(OpmodelError,))
+def held(store: Store, metric: str) -> int:
+    calls.append((metric,))
+    n = int(store.scalar("SELECT count(*) FROM metric_values WHERE metric = ?", [metric]))
+    if metric == "odd":
+        raise _Unkeepable(metric, n)
+    if metric == "bug":
+        raise ValueError("not an answer")
+    if not n:
+        raise OpmodelError(f"no {metric} in the store")
+    return n
+
+
+def test_an_error_named_in_errors_is_kept_as_the_answer_until_a_load(store: Store, tmp_path: Path) -> None:
+    """A quarter with no inputs is listed on every start: its error is kept like a result (issue 25)."""
+    from opmodel.metrics import load_files
+
+    for _ in range(2):
+        with pytest.raises(OpmodelError, match="no ae_4hr_restated in the store"):
+            held(store, "ae_4hr_restated")
+    assert len(calls) == 1
+    assert result_names(store) == {"test.held!error": 1}  # apart from the results: odd arguments evict none
+    assert held(store, "ae_4hr") > 0 and held(store, "ae_4hr") == held(store, "ae_4hr")
+    assert len(calls) == 2 and result_names(store) == {"test.held": 1, "test.held!error": 1}
+    load_files(store, [_restated_ae(tmp_path)])  # the data changed: the error may be wrong now, so asked again
+    with pytest.raises(OpmodelError):
+        held(store, "ae_4hr_restated")
+    assert len(calls) == 3
+
+
+def test_other_errors_and_errors_that_cannot_come_back_are_raised_not_kept(store: Store) -> None:
+    for metric in ("odd", "odd", "bug", "bug"):
+        with pytest.raises((OpmodelError, ValueError)):
+            held(store, metric)
+    assert len(calls) == 4 and result_names(store) == {}

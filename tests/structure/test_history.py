@@ -134,3 +134,22 @@ def test_a_code_registered_as_another_kind_is_rejected(history: Store, tmp_path:
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match="QKK is already registered as a icb"):
         load_ods(history, path, dt.date(2026, 9, 1))
+
+
+@pytest.mark.parametrize("window", [(dt.date(2026, 3, 1), dt.date(2026, 6, 1)),
+                                    (dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+                                    (dt.date(2025, 1, 1), dt.date(2024, 6, 1))])
+def test_changes_name_each_parent_as_parent_on_does(history: Store, window: tuple[dt.date, dt.date]) -> None:
+    """The parents are found for every organisation in one query (issue 25); each is the one :func:`parent_on`
+    gives on the day that matters: the end of the window for an opening, the closing day for a closure."""
+    found = changes(history, *window)
+    end = max(window)
+    opened = [c for c in found if c.change == "opened"]
+    closed = [c for c in found if c.change == "closed"]
+    assert closed and any(c.old_parent for c in closed)
+    for c in opened:
+        assert c.new_parent == (p.code if (p := parent_on(history, c.code, end)) else None), c
+    for c in closed:
+        assert c.old_parent == (p.code if (p := parent_on(history, c.code, c.date)) else None), c
+    if window[0] < dt.date(2000, 1, 1):
+        assert opened and any(c.new_parent for c in opened)

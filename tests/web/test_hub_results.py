@@ -20,23 +20,23 @@ def _counting() -> tuple[list[int], Callable[[], dict[str, int]]]:
     return calls, compute
 
 
-def test_a_restarted_server_reads_back_what_the_last_one_computed(store_path: Path) -> None:
+def test_a_restarted_server_reads_back_what_the_last_one_computed(cold_store_path: Path) -> None:
     calls, compute = _counting()
-    first = StoreHub(store_path)
+    first = StoreHub(cold_store_path)
     assert first.memo(("chart-svg", "abc"), compute) == {"n": 1}
     assert first.memo(("chart-svg", "abc"), compute) == {"n": 1}
     assert 0 < first.quiet_for() < 60  # what the warm-up waits on before starting the chart renderer
     first.close()
-    again = StoreHub(store_path)
+    again = StoreHub(cold_store_path)
     assert again.memo(("chart-svg", "abc"), compute) == {"n": 1}
     assert len(calls) == 1
     again.close()
-    with open_store(store_path) as store:
+    with open_store(cold_store_path) as store:
         assert result_names(store) == {"web": 1}
 
 
-def test_keeping_results_and_checkpoints_do_not_clear_the_caches(store_path: Path) -> None:
-    hub = StoreHub(store_path)
+def test_keeping_results_and_checkpoints_do_not_clear_the_caches(cold_store_path: Path) -> None:
+    hub = StoreHub(cold_store_path)
     before = hub.version
     for i in range(3):
         hub.memo(("thing", i), lambda i=i: "x" * (10_000 + i))
@@ -45,24 +45,24 @@ def test_keeping_results_and_checkpoints_do_not_clear_the_caches(store_path: Pat
     hub.close()
 
 
-def test_another_process_changing_the_data_clears_them(store_path: Path) -> None:
+def test_another_process_changing_the_data_clears_them(cold_store_path: Path) -> None:
     _calls, compute = _counting()
-    hub = StoreHub(store_path, idle_seconds=0.1)
+    hub = StoreHub(cold_store_path, idle_seconds=0.1)
     hub.memo(("org", "RJ1"), compute)
     before = hub.version
     deadline = time.monotonic() + 10
     while hub.is_open and time.monotonic() < deadline:  # the idle watcher lets the file go
         time.sleep(0.05)
     assert not hub.is_open
-    with open_store(store_path) as other:  # a command run beside the server
+    with open_store(cold_store_path) as other:  # a command run beside the server
         other.execute("UPDATE organisations SET name = 'RENAMED' WHERE code = 'RJ1'")
     assert hub.version == before + 1
     assert hub.memo(("org", "RJ1"), compute) == {"n": 2}
     hub.close()
 
 
-def test_a_key_that_cannot_be_kept_is_memoised_in_the_process_only(store_path: Path) -> None:
-    hub = StoreHub(store_path)
+def test_a_key_that_cannot_be_kept_is_memoised_in_the_process_only(cold_store_path: Path) -> None:
+    hub = StoreHub(cold_store_path)
     calls, compute = _counting()
     key = ("view", object())
     hub.memo(key, compute)
@@ -73,8 +73,8 @@ def test_a_key_that_cannot_be_kept_is_memoised_in_the_process_only(store_path: P
     hub.close()
 
 
-def test_a_request_served_from_what_is_kept_makes_no_cursor(store_path: Path) -> None:
-    hub = StoreHub(store_path)
+def test_a_request_served_from_what_is_kept_makes_no_cursor(cold_store_path: Path) -> None:
+    hub = StoreHub(cold_store_path)
     hub.memo(("page", 1), lambda: "kept")
     with hub.reader() as store:
         assert hub.memo(("page", 1), lambda: "again") == "kept"
@@ -84,8 +84,8 @@ def test_a_request_served_from_what_is_kept_makes_no_cursor(store_path: Path) ->
     hub.close()
 
 
-def test_quiet_for_is_zero_while_the_store_is_held(store_path: Path) -> None:
-    hub = StoreHub(store_path)
+def test_quiet_for_is_zero_while_the_store_is_held(cold_store_path: Path) -> None:
+    hub = StoreHub(cold_store_path)
     with hub.reader():
         assert hub.quiet_for() == 0.0
     time.sleep(0.05)

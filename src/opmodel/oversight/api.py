@@ -83,7 +83,7 @@ def region_members(store: Store, region: str, on: dt.date) -> set[str]:
     return {str(t["code"]) for t in list_organisations(store, kind="trust", on=on, region=code)}
 
 
-@cached("oversight.segment", depends=("structure", "metrics"))  # issue 25: kept per data version
+@cached("oversight.segment", depends=("structure", "metrics"), errors=(OpmodelError,))  # issue 25: kept per version
 def segment(store: Store, period: str, framework: str | None = None, peer_group: str | None = None,
             settings: list[str] | None = None, save: bool = True, link: bool = True,
             compare: str | None = None, use_published_scores: bool = False,

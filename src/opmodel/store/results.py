@@ -169,8 +169,25 @@ def put_result(store: Store, name: str, key: str, version: str, value: Any, keep
     return True
 
 
-def cached(name: str, *, depends: Iterable[str] | None = None, store_arg: str = "store", share: bool = False
-           ) -> Callable[[Callable[P, T]], Callable[P, T]]:
+@dataclasses.dataclass(frozen=True)
+class _Raised:
+    """What a call raised, kept in its result's place (``cached(errors=...)``)."""
+
+    error: BaseException
+
+
+def _keepable(error: BaseException) -> _Raised | None:
+    """The error wrapped to keep, when it comes back whole through :class:`_Unpickler` (an exception whose
+    constructor takes other arguments than it was given does not: it is raised, not kept)."""
+    try:
+        back = _Unpickler(io.BytesIO(pickle.dumps(_Raised(error), protocol=pickle.HIGHEST_PROTOCOL))).load()
+    except Exception:
+        return None
+    return back if isinstance(back, _Raised) and str(back.error) == str(error) else None
+
+
+def cached(name: str, *, depends: Iterable[str] | None = None, store_arg: str = "store", share: bool = False,
+           errors: tuple[type[Exception], ...] = ()) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Keep what the decorated function returns in the store (see the module docstring).
 
     ``depends`` names the data areas the result is computed from (every area when None; see
@@ -179,7 +196,11 @@ def cached(name: str, *, depends: Iterable[str] | None = None, store_arg: str = 
     defaults included, is part of the key. The value returned is a fresh copy on every call (read
     back from the store), so callers may change it; with ``share=True`` calls in one process get the
     same object back (for results nobody changes, and functions that promised that before).
+    An error of the ``errors`` types is an answer too (a quarter with no inputs stays without them until
+    a load changes the data): it is kept like a result and raised again, a fresh copy, on each call.
+    Errors are kept under ``name + "!error"``, so odd arguments cannot push the results out.
     """
+    failed = f"{name}!error"
     areas = None if depends is None else tuple(check_areas(depends))
 
     def decorate(fn: Callable[P, T]) -> Callable[P, T]:
@@ -205,10 +226,19 @@ def cached(name: str, *, depends: Iterable[str] | None = None, store_arg: str = 
                 _SHARED.move_to_end(memo_key)
                 return cast(T, _SHARED[memo_key])
             found = get_result(store, name, key, version)
+            if found is MISSING and errors:
+                found = get_result(store, failed, key, version)
+            if isinstance(found, _Raised):
+                raise found.error
             if found is not MISSING:
                 value = cast(T, found)
             else:
-                value = fn(*args, **kwargs)
+                try:
+                    value = fn(*args, **kwargs)
+                except errors as exc:
+                    if (kept := _keepable(exc)) is not None:
+                        put_result(store, failed, key, version, kept)
+                    raise
                 put_result(store, name, key, version, value)
             if share:
                 _SHARED[memo_key] = value
