@@ -77,8 +77,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_OneLiveServer(), "opmodel-one-live-server")
     # The xdist controller builds the seeded store once, in a process of its own, while its workers start
     # and collect (tests/template.py); the workers inherit where, and wait for it when they first need it.
+    # ``quickstart.py test`` builds it before pytest starts, beside mypy, and says where.
     if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
-            and config.getoption("numprocesses", None) and not config.getoption("collectonly")):
+            and config.getoption("numprocesses", None) and not config.getoption("collectonly")
+            and not os.environ.get(template.ENV_VAR)):
         directory = Path(tempfile.mkdtemp(prefix="opmodel-template-"))
         os.environ[template.ENV_VAR] = str(directory)
         builder = subprocess.Popen([sys.executable, "-m", "tests.template", str(directory)],

@@ -117,3 +117,26 @@ def test_the_suite_runs_in_parallel_unless_narrowed(quickstart: ModuleType, tmp_
     assert "-n" not in quickstart.pytest_command(tmp_path / "r.xml", ["tests/structure", "-x"])
     chosen = quickstart.pytest_command(tmp_path / "r.xml", ["-n", "3"])
     assert chosen.count("-n") == 1 and chosen[-1] == "3"
+
+
+def test_the_suite_keeps_compiled_modules_and_finds_its_store(quickstart: ModuleType,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: the workers read the modules and the store ``prepare_tests`` made beside mypy."""
+    from tests import template
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = quickstart.pytest_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
+    assert quickstart.TEMPLATE_ENV == template.ENV_VAR
+
+
+def test_a_store_that_could_not_be_built_says_why(tmp_path: Path) -> None:
+    """A failed build leaves its reason, and every test waiting for the store reports it, not a timeout."""
+    from tests import template
+
+    (tmp_path / "seeded.duckdb.partial").mkdir()  # where the store is written: a folder, so it cannot be
+    assert template.main([str(tmp_path)]) == 1
+    with pytest.raises(RuntimeError, match=r"(?s)building the test store failed.*IsADirectoryError"):
+        template.wait_for(tmp_path, timeout=5)
+    with pytest.raises(RuntimeError, match="was not built"):
+        template.wait_for(tmp_path / "no-builder", timeout=0.2)

@@ -31,7 +31,12 @@ from tests.register.fixtures import BACKENDS, pg_cluster, register_url
 
 __all__ = ["pg_cluster"]
 
-TODAY = dt.date.today().isoformat()
+
+
+def _today() -> str:
+    """Today as the server decides it, read when asked: a run that passes midnight has two days."""
+    return dt.date.today().isoformat()
+
 BIG_IDS = ["2147483648", "9223372036854775807", "9223372036854775808", "1" + "0" * 30, "9" * 60]
 
 
@@ -82,7 +87,7 @@ def test_probe_1_icb_editor_gets_403_for_rj1_with_or_without_on_and_model(probe:
     """QKK performance-managed RJ1 under nhs-2022; today (nhs-2025) it does not, whatever the URL says."""
     r = probe.open_case("icb", url=f"/api/v1/support-cases{query}")
     assert r.status_code == 403, r.text
-    assert r.json()["decision"]["model"] == "nhs-2025" and r.json()["decision"]["on"] == TODAY
+    assert r.json()["decision"]["model"] == "nhs-2025" and r.json()["decision"]["on"] == _today()
     assert "write refused" in r.json()["reason"]
 
 
@@ -97,10 +102,10 @@ def test_probe_1_icb_editor_cannot_patch_rj1_either(probe: Probe, query: str) ->
 
 def test_probe_1_history_records_the_date_and_model_access_was_decided_under(probe: Probe) -> None:
     r = probe.open_case(url="/api/v1/support-cases?on=2023-06-01&model=nhs-2022")
-    assert r.status_code == 201 and r.json()["opened_on"] == TODAY  # not backdated to ?on=
+    assert r.status_code == 201 and r.json()["opened_on"] == _today()  # not backdated to ?on=
     events = probe.client.get(f"/api/v1/support-cases/{r.json()['id']}/history", headers=probe.h("region")).json()
-    assert [(e["decided_on"], e["model"]) for e in events] == [(TODAY, "nhs-2025")]
-    assert r.headers["access-decided-on"] == TODAY and r.headers["access-model"] == "nhs-2025"
+    assert [(e["decided_on"], e["model"]) for e in events] == [(_today(), "nhs-2025")]
+    assert r.headers["access-decided-on"] == _today() and r.headers["access-model"] == "nhs-2025"
 
 
 def test_probe_1_reads_may_explain_another_model_labelled_but_decide_today(probe: Probe) -> None:
@@ -109,7 +114,7 @@ def test_probe_1_reads_may_explain_another_model_labelled_but_decide_today(probe
     body = r.json()
     today = {d["action"]: d["allowed"] for d in body["decisions"]}
     then = {d["action"]: d["allowed"] for d in body["explanation"]["decisions"]}
-    assert (body["decided_on"], body["model"]) == (TODAY, "nhs-2025") and not today["write"]
+    assert (body["decided_on"], body["model"]) == (_today(), "nhs-2025") and not today["write"]
     assert body["explanation"]["model"] == "nhs-2022" and then["write"]
     assert "For information only" in body["explanation"]["note"]
 
