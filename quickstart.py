@@ -253,6 +253,7 @@ def test() -> None:
     ensure_venv("web,dev,spark", 1, 5)
     lint = [p for p in ("src", "tests", "scripts", "benchmarks", "quickstart.py") if (ROOT / p).exists()]
     step(3, 5, "Lint (ruff)")
+    checks_started = time.monotonic()
     sh(BIN / "ruff", "check", *lint)
     step(4, 5, "Types (mypy --strict; its cache in .mypy_cache makes later runs quick), the test store beside it")
     import tempfile
@@ -274,7 +275,8 @@ def test() -> None:
         started = time.monotonic()
         code = run_with_heartbeat(pytest_command(report, sys.argv[2:]), "pytest",
                                   env={**pytest_env(), TEMPLATE_ENV: str(template)})
-        print(f"  tests took {time.monotonic() - started:.0f} s", flush=True)
+        print(f"  tests took {time.monotonic() - started:.0f} s; lint, types and tests "
+              f"{time.monotonic() - checks_started:.0f} s", flush=True)
     finally:
         shutil.rmtree(template, ignore_errors=True)
     # DuckDB's bindings print reference-leak notes at interpreter exit, after pytest's own summary;

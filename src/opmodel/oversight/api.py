@@ -210,8 +210,8 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
     if to_segment is not None and to_segment not in (1, 2, 3, 4):
         raise OpmodelError(f"--to-segment {to_segment}: expected a segment 1 to 4 (segment 5 is the RSP/PIP, "
                            "entered by decision, not by scores)")
-    inputs = load_inputs(store, policy, per)
-    run = _run(store, policy, per, inputs)
+    # The quarter's run as every page and command has it (kept in the store), not segmented again (issue 25).
+    run = segment(store, per.label, framework, save=False, link=False)
     code = org_code.upper()
     found = run.by_org().get(code)
     if found is None:
@@ -229,16 +229,14 @@ def explain(store: Store, org_code: str, period: str, framework: str | None = No
     if to_segment is not None:
         from opmodel.oversight.reach import to_segment as reach
 
-        out["to_segment"] = reach(policy, inputs, found, to_segment)
+        out["to_segment"] = reach(policy, load_inputs(store, policy, per), found, to_segment)
     before, cut_before = None, None
     prev = per.previous()
-    try:
-        prev_policy = _policy(None if framework_for(prev) != policy.framework else framework, prev)
-        prev_inputs = load_inputs(store, prev_policy, prev)
-        if prev_inputs.orgs:
-            prev_run = run_segmentation(prev_policy, prev_inputs)
-            before, cut_before = prev_run.by_org().get(code), prev_run.cutoffs
-    except OpmodelError:
+    try:  # the previous quarter under its own framework (this one's file when it is the same framework)
+        prev_run = segment(store, prev.label, None if framework_for(prev) != policy.framework else framework,
+                           save=False, link=False)
+        before, cut_before = prev_run.by_org().get(code), prev_run.cutoffs
+    except OpmodelError:  # no inputs for it (or no framework): no change to explain
         pass
     out["change_since_previous"] = change_since(policy, found, run.cutoffs, before, cut_before)
     out["operating_model"] = operating_model_link(store, code, found.final_segment, per.end)
