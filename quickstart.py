@@ -269,9 +269,11 @@ def test() -> None:
         if run_with_heartbeat([str(BIN / "mypy")], "mypy") != 0:
             sys.exit("mypy found problems (above).")
         print(f"  mypy done in {time.monotonic() - started:.0f} s", flush=True)
-        if ahead.is_alive():
-            print("  compiling the tests and building their store ...", flush=True)
-        ahead.join()
+        waited = time.monotonic()
+        while ahead.is_alive():  # never silent for long, as mypy and pytest
+            print(f"  compiling the tests and building their store ({time.monotonic() - waited:.0f} s) ...",
+                  flush=True)
+            ahead.join(15)
         step(5, 5, "Tests (pytest, in parallel on every core)")
         report = VENV / "pytest-report.xml"
         started = time.monotonic()
