@@ -213,6 +213,16 @@ PYTEST_PLUGINS = ("xdist", "hypothesispytest")
 TEMPLATE_ENV = "OPMODEL_TEST_TEMPLATE_DIR"
 
 
+def plugin_args() -> list[str]:
+    """``-p NAME`` for each of :data:`PYTEST_PLUGINS`."""
+    return [arg for name in PYTEST_PLUGINS for arg in ("-p", name)]
+
+
+def narrowed(extra: list[str]) -> bool:
+    """Whether the caller named tests (a path, or ``-k``'s expression) rather than the whole suite."""
+    return any(not a.startswith("-") for a in extra)
+
+
 def pytest_env() -> dict[str, str]:
     """The environment the suite runs in: pytest loads only :data:`PYTEST_PLUGINS`, and Python keeps the
     compiled modules and pytest its rewritten test modules (a machine may say not to with
@@ -227,9 +237,8 @@ def prepare_tests(template: Path, collect: bool = True) -> None:
     and rewrite the test modules (a collection: 11 s a worker cold, 7 s from what it keeps) and build the
     seeded test store (``python -m tests.template``; its error, if any, is reported by the tests)."""
     quiet = {"cwd": ROOT, "env": pytest_env(), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    plugins = [arg for name in PYTEST_PLUGINS for arg in ("-p", name)]
     if collect:  # not for a run narrowed to a few tests: it would collect them all
-        subprocess.run([str(BIN / "python"), "-m", "pytest", *plugins, "--collect-only", "-q"], **quiet)
+        subprocess.run([str(BIN / "python"), "-m", "pytest", *plugin_args(), "--collect-only", "-q"], **quiet)
     subprocess.run([str(BIN / "python"), "-m", "tests.template", str(template)], **quiet)
 
 
@@ -241,10 +250,9 @@ def pytest_command(report: Path, extra: list[str]) -> list[str]:
     virtual machine, a server starting or a timed wait, when a worker uses no core. On 2 cores, 3
     workers took the suite from 531-616 s to 475 s (issue 25)."""
     cmd = [str(BIN / "python"), "-m", "pytest", f"--junitxml={report}"]
-    cmd += [arg for name in PYTEST_PLUGINS for arg in ("-p", name)]
+    cmd += plugin_args()
     chose = any(a == "-n" or a.startswith(("-n", "--numprocesses", "-p")) for a in extra)
-    narrowed = any(not a.startswith("-") for a in extra)
-    if not chose and not narrowed:
+    if not chose and not narrowed(extra):
         cmd += ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile"]
     return [*cmd, *extra]
 
@@ -263,8 +271,7 @@ def test() -> None:
     template = Path(tempfile.mkdtemp(prefix="opmodel-template-"))
     try:
         started = time.monotonic()
-        narrowed = any(not a.startswith("-") for a in sys.argv[2:])
-        ahead = threading.Thread(target=prepare_tests, args=(template, not narrowed), daemon=True)
+        ahead = threading.Thread(target=prepare_tests, args=(template, not narrowed(sys.argv[2:])), daemon=True)
         ahead.start()
         if run_with_heartbeat([str(BIN / "mypy")], "mypy") != 0:
             sys.exit("mypy found problems (above).")

@@ -61,6 +61,8 @@ class NeedsThread(BaseException):
 def _must_not_block() -> None:
     if _ON_LOOP.get():
         raise NeedsThread
+
+
 #: What the pages share, kept in the store per data version (chart SVGs are the largest, ~50 kB each).
 KEPT_PAGE_PARTS = 2048
 _Signature = tuple[tuple[int, int] | None, ...]
